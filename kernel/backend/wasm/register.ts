@@ -1,0 +1,62 @@
+// Installs / removes the wasm tuning layer in tfjs's global kernel registry. Idempotent; the
+// shipped kernels are kept so `unregisterWasmTuning` restores wasm exactly as published.
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import type { KernelConfig } from "@tensorflow/tfjs";
+import { tunedBatchMatMulConfig } from "./batch-mat-mul";
+import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
+import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
+import { tunedFusedMatMulConfig } from "./fused-mat-mul";
+import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
+
+const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
+  BatchMatMul: tunedBatchMatMulConfig,
+  _FusedMatMul: tunedFusedMatMulConfig,
+};
+const ADDED: KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+/** kernel name → the config that was registered before tuning (undefined: there was none). */
+let before: Map<string, KernelConfig | undefined> | null = null;
+
+export function isWasmTuningRegistered(): boolean {
+  return before != null;
+}
+
+/** Kernel names the tuning layer replaces or adds (for reports and tests). */
+export function wasmTuningKernelNames(): string[] {
+  return [...Object.keys(REPLACED), ...ADDED.map((k) => k.kernelName)];
+}
+
+export function registerWasmTuning(): void {
+  if (before != null) return;
+  const saved = new Map<string, KernelConfig | undefined>();
+  for (const [name, tune] of Object.entries(REPLACED)) {
+    const shipped = tf.getKernel(name, "wasm");
+    if (shipped == null) throw new Error(`wasm tuning: '${name}' is not registered for 'wasm'; is @tensorflow/tfjs-backend-wasm installed?`);
+    saved.set(name, shipped);
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(tune(shipped));
+  }
+  for (const config of ADDED) {
+    // A future tfjs-backend-wasm that ships the kernel itself wins.
+    if (tf.getKernel(config.kernelName, "wasm") != null) continue;
+    saved.set(config.kernelName, undefined);
+    tf.registerKernel(config);
+  }
+  before = saved;
+}
+
+export function unregisterWasmTuning(): void {
+  if (before == null) return;
+  for (const [name, shipped] of before) {
+    tf.unregisterKernel(name, "wasm");
+    if (shipped != null) tf.registerKernel(shipped);
+  }
+  before = null;
+}
