@@ -18,14 +18,16 @@ function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): TensorInfo {
   const xs = view(backend, x);
   const ys = view(backend, out);
   const ids = i32View(backend, segmentIds);
-  ys.fill(0);
+  // Accumulate in float64 and round once, as the cpu backend's Sum does: bit-identical results.
+  const acc = new Float64Array(ys.length);
   for (let i = 0; i < count; i++) {
     const segment = ids[i];
     if (segment < 0 || segment >= numSegments) continue; // TF drops out-of-range ids
     const src = i * inner;
     const dst = segment * inner;
-    for (let j = 0; j < inner; j++) ys[dst + j] += xs[src + j];
+    for (let j = 0; j < inner; j++) acc[dst + j] += xs[src + j];
   }
+  ys.set(acc);
   return out;
 }
 
