@@ -1,0 +1,43 @@
+/** Entry of `bin/tslab-lightning.js`: install | kernel | start. */
+import { startKernel } from "../jupyter/start-kernel";
+import { parseArgs, stringOption, UsageError } from "./args";
+import { installCommand } from "./install";
+import { startCommand } from "./start";
+
+const USAGE = `Usage:
+  tslab-lightning install [--user | --prefix DIR] [--name NAME]   write the Jupyter kernelspec
+  tslab-lightning kernel --config-path FILE                       run the kernel (Jupyter does this)
+  tslab-lightning start [--port N] [--notebook-dir DIR]           register the kernel locally and start Jupyter`;
+
+const VALUED = ["prefix", "name", "config-path", "port", "notebook-dir", "token"] as const;
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv, VALUED);
+    const [command] = args.positionals;
+    switch (command) {
+      case "install":
+        installCommand(args);
+        return 0;
+      case "kernel": {
+        const configPath = stringOption(args, "config-path");
+        if (!configPath) throw new UsageError("kernel needs --config-path FILE");
+        await startKernel({ configPath, noPrelude: args.options.has("no-prelude") });
+        return -1; // keep running: the sockets keep the process alive
+      }
+      case "start":
+        return await startCommand(args);
+      case undefined:
+      case "help":
+      case "--help":
+        console.log(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`tslab-lightning: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Starts the kernel in this process from tslab's own modules (what tslab's `startKernel` does), with our handler,
+ * server, zeromq patch, SIGINT bridge, working directory and prelude.
+ */
+import { ExecutionCapture } from "./execution-capture";
+import { LightningHandler } from "./handler";
+import { installSigintHandler } from "./interrupt-bridge";
+import { preludeSource } from "./prelude";
+import { PACKAGE_NAME, packageRoot, settleWorkingDirectory } from "./project-root";
+import { patchPublisher } from "./publisher-patch";
+import { LightningServer } from "./server";
+import { type ConverterSet, createConverter, createExecutor, tslabZeromq } from "./tslab-internals";
+
+export interface KernelOptions {
+  configPath: string;
+  /** Skip the prelude (tests of the bare kernel). */
+  noPrelude?: boolean;
+}
+
+export async function startKernel(options: KernelOptions): Promise<LightningServer> {
+  const cwd = settleWorkingDirectory();
+  patchPublisher(tslabZeromq());
+
+  const converters = lazyConverters();
+  converters.node; // warm the TypeScript program before the first request, as tslab does
+  const capture = new ExecutionCapture();
+  const executor = createExecutor(cwd, converters, capture);
+  const handler = new LightningHandler(executor, capture);
+  const server = new LightningServer(handler, options.configPath);
+
+  installSigintHandler(handler);
+  // Errors from code still running after its cell ended go to the latest cell's stderr, not to a crash.
+  process.on("uncaughtException", (err) => console.error("UncaughtException:", err));
+  process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
+
+  await server.init();
+  if (!options.noPrelude) void handler.runSilently(preludeSource(loadPackage()));
+  return server;
+}
+
+function loadPackage(): object {
+  try {
+    return require(packageRoot);
+  } catch (e) {
+    console.error(`[tslab-lightning] cannot load ${PACKAGE_NAME} for the prelude:`, (e as Error).message);
+    return {};
+  }
+}
+
+/** tslab's ConverterSetImpl (not exported): converters are built on first use. */
+function lazyConverters(): ConverterSet {
+  let node: ConverterSet["node"] | undefined;
+  let browser: ConverterSet["browser"] | undefined;
+  return {
+    get node() {
+      return (node ??= createConverter({ isJS: false, isBrowser: false }));
+    },
+    get browser() {
+      return (browser ??= createConverter({ isJS: false, isBrowser: true }));
+    },
+    close() {
+      node?.close();
+      browser?.close();
+    },
+  };
+}
