@@ -1,0 +1,35 @@
+// What backend selection decided and why, kept for the trainer's banner and for bug reports.
+
+export interface BackendAttempt {
+  name: string;
+  ok: boolean;
+  /** Why this candidate was skipped (first line of the error). */
+  reason?: string;
+}
+
+export interface BackendReport {
+  /** The active tfjs backend: "tensorflow", "webgpu", "wasm" or "cpu". */
+  name: string;
+  /** True when the wasm tuning layer (fast transposed matmul, missing gradient kernels) is registered. */
+  tuned: boolean;
+  /** Every candidate in the order tried, the winner last. */
+  tried: BackendAttempt[];
+  /** WebGPU adapter description (vendor, architecture, software flag ...) when webgpu won. */
+  adapter?: Record<string, unknown>;
+}
+
+/** One line, e.g. "tfjs backend: wasm (tuned) — skipped tensorflow-gpu: not installed; webgpu: no hardware adapter". */
+export function describeBackend(report: BackendReport): string {
+  const winner = report.tried[report.tried.length - 1];
+  const label = winner?.name ?? report.name;
+  const extras: string[] = [];
+  if (report.name === "wasm") extras.push(report.tuned ? "tuned" : "untuned");
+  if (report.adapter) {
+    const { vendor, architecture, description, name } = report.adapter as Record<string, unknown>;
+    const adapterName = [vendor, architecture, description ?? name].filter((v) => typeof v === "string" && v !== "").join(" ");
+    if (adapterName) extras.push(adapterName);
+  }
+  const head = `tfjs backend: ${label}${extras.length ? ` (${extras.join(", ")})` : ""}`;
+  const skipped = report.tried.filter((t) => !t.ok).map((t) => `${t.name}: ${t.reason ?? "failed"}`);
+  return skipped.length ? `${head} — skipped ${skipped.join("; ")}` : head;
+}
