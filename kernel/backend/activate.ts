@@ -5,12 +5,22 @@ import * as tf from "@tensorflow/tfjs";
 
 export async function activateBackend(name: string): Promise<void> {
   let ok: boolean;
+  const warnings: string[] = [];
+  const warn = console.warn;
+  // tfjs reports a failed backend factory only through console.warn: capture it for the reason.
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(describeWarning).join(" "));
   try {
     ok = await tf.setBackend(name);
   } catch (err) {
     throw new Error(`tf.setBackend('${name}') threw: ${firstLine(err)}`);
+  } finally {
+    console.warn = warn;
   }
-  if (!ok) throw new Error(`tf.setBackend('${name}') returned false (its initialisation failed; tfjs logged the cause above)`);
+  if (!ok) {
+    const cause = firstLine(warnings.find((w) => !/^Initialization of backend/.test(w)) ?? "").slice(0, 300);
+    throw new Error(`tf.setBackend('${name}') returned false: ${cause || "its initialisation failed"}`);
+  }
+  for (const w of warnings) console.warn(w);
   if (tf.getBackend() !== name) throw new Error(`tf.setBackend('${name}') left '${tf.getBackend()}' active`);
   await smokeTest(name);
 }
@@ -26,6 +36,14 @@ async function smokeTest(name: string): Promise<void> {
   } finally {
     y.dispose();
   }
+}
+
+function describeWarning(arg: unknown): string {
+  if (arg instanceof Error) return arg.message;
+  if (arg != null && typeof arg === "object" && typeof (arg as { message?: unknown }).message === "string") {
+    return (arg as { message: string }).message;
+  }
+  return String(arg);
 }
 
 export function firstLine(err: unknown): string {
