@@ -6,7 +6,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Trainer } from "./trainer";
 import type { LightningModule } from "./module";
 import type { BatchScalars, LossTensor, MaybePromise, Stage, StepOutputs } from "./hooks";
-import type { LightningOptimizer } from "./optimizer";
+import type { LightningOptimizer } from "./optim/lightning-optimizer";
 import type { LogOptions, LogValue } from "./logging/log-options";
 
 type T = Trainer;

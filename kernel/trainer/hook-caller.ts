@@ -1,0 +1,128 @@
+/**
+ * The one place that calls hooks. It runs callbacks first (in order) then the module, records the hook currently
+ * running (so `log()` can validate against it and errors can name it), and notifies observers (e.g. `HookTrace`).
+ */
+import type { Callback } from "./callback";
+import type { HookName } from "./hooks";
+
+export interface HookEvent {
+  hook: HookName | string;
+  /** "callback" or "module". */
+  target: "callback" | "module";
+  /** Class name of the callback or module. */
+  owner: string;
+  args: readonly unknown[];
+}
+export type HookObserver = (event: HookEvent) => void;
+
+function isPromise(v: unknown): v is Promise<unknown> {
+  return typeof (v as any)?.then === "function";
+}
+
+export class HookCaller {
+  private readonly stack: string[] = [];
+  /** Promises returned by hooks fired synchronously (inside manualBackward/step); awaited before the batch ends. */
+  private pending: Promise<unknown>[] = [];
+
+  constructor(
+    private readonly trainer: unknown,
+    private readonly module: object,
+    private readonly callbacks: () => readonly Callback[],
+    readonly observers: HookObserver[],
+  ) {}
+
+  /** The hook running now (innermost), e.g. "trainingStep". */
+  get current(): string | null {
+    return this.stack.length ? this.stack[this.stack.length - 1] : null;
+  }
+
+  /** Runs `fn` with `hook` recorded as the current hook. */
+  async within<T>(hook: string, fn: () => T | Promise<T>): Promise<T> {
+    this.stack.push(hook);
+    try {
+      return await fn();
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  withinSync<T>(hook: string, fn: () => T): T {
+    this.stack.push(hook);
+    try {
+      return fn();
+    } finally {
+      this.stack.pop();
+    }
+  }
+
+  /** Calls `hook` on every callback (or those selected by `filter`). */
+  async callbackHook(hook: keyof Callback & string, args: unknown[], filter?: (cb: Callback) => boolean): Promise<void> {
+    for (const cb of this.callbacks()) {
+      if (filter && !filter(cb)) continue;
+      const fn = (cb as any)[hook];
+      if (typeof fn !== "function") continue;
+      this.notify(hook, "callback", cb, args);
+      await this.within(hook, () => fn.call(cb, this.trainer, this.module, ...args));
+    }
+  }
+
+  /** Calls the module's `hook` if it defines one; returns its result. */
+  async moduleHook<T = unknown>(hook: string, args: unknown[]): Promise<T | undefined> {
+    const fn = (this.module as any)[hook];
+    if (typeof fn !== "function") return undefined;
+    this.notify(hook, "module", this.module, args);
+    return this.within(hook, () => fn.apply(this.module, args));
+  }
+
+  /** Callbacks, then the module (Lightning's order for paired hooks). Returns the module's result. */
+  async both<T = unknown>(hook: keyof Callback & string, args: unknown[]): Promise<T | undefined> {
+    await this.callbackHook(hook, args);
+    return this.moduleHook<T>(hook, args);
+  }
+
+  /**
+   * Fires a paired hook synchronously (used inside `manualBackward` and `opt.step()`, which user code calls without
+   * `await`). Async hooks are started in order; their promises are awaited by the loop before the batch ends.
+   */
+  bothSync(hook: keyof Callback & string, args: unknown[]): void {
+    for (const cb of this.callbacks()) {
+      const fn = (cb as any)[hook];
+      if (typeof fn !== "function") continue;
+      this.notify(hook, "callback", cb, args);
+      this.track(this.withinSync(hook, () => fn.call(cb, this.trainer, this.module, ...args)));
+    }
+    this.moduleHookSync(hook, args);
+  }
+
+  moduleHookSync(hook: string, args: unknown[]): unknown {
+    const fn = (this.module as any)[hook];
+    if (typeof fn !== "function") return undefined;
+    this.notify(hook, "module", this.module, args);
+    const r = this.withinSync(hook, () => fn.apply(this.module, args));
+    this.track(r);
+    return r;
+  }
+
+  /** Awaits the promises of hooks fired synchronously; rethrows the first rejection. */
+  async settle(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      await Promise.all(batch);
+    }
+  }
+
+  private track(r: unknown): void {
+    if (isPromise(r)) {
+      const p = Promise.resolve(r);
+      p.catch(() => undefined); // surfaced by settle(); avoid an unhandled-rejection crash meanwhile
+      this.pending.push(p);
+    }
+  }
+
+  private notify(hook: string, target: "callback" | "module", owner: object, args: unknown[]): void {
+    if (this.observers.length === 0) return;
+    const event: HookEvent = { hook, target, owner: owner.constructor?.name ?? "?", args };
+    for (const o of this.observers) o(event);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Validation and recording of one `this.log(name, value, options)` call against the hook that is running
+ * (Lightning's `LightningModule.log` + `_ResultCollection.log`), with Lightning's error texts.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MisconfigurationError, typeName } from "../errors";
+import { inferBatchSize } from "./batch-size";
+import { resolveLogLevels } from "./fx-validator";
+import type { LogMeta, LogOptions, ReduceFx } from "./log-options";
+import type { ResultCollection } from "./result-collection";
+
+export interface LogTarget {
+  /** The hook currently running, or null outside trainer control flow. */
+  hook: string | null;
+  results: ResultCollection;
+  /** The batch being processed (for batch-size inference), or undefined in epoch-level hooks. */
+  batch: unknown;
+  batchSizeCache: { value: number | null };
+  hasLogger: boolean;
+  warn(msg: string): void;
+}
+
+const REDUCE: Record<string, ReduceFx> = { mean: "mean", avg: "avg", sum: "sum", max: "max", min: "min" };
+const OPTION_NAMES = ["onStep", "onEpoch", "progBar", "logger", "reduceFx", "batchSize"];
+
+export function checkLogValue(name: string, value: unknown): void {
+  if (typeof value === "number" || typeof value === "boolean") return;
+  if (value instanceof tf.Tensor) {
+    if (value.size !== 1) {
+      throw new Error(
+        `\`self.log(${name}, tensor)\` was called with a tensor of shape [${value.shape.join(", ")}], but the tensor ` +
+          `must have a single element. Reduce it first (e.g. tf.mean(t)) or log its elements under separate names.`,
+      );
+    }
+    if (value.dtype === "string") throw new Error(`\`self.log(${name}, tensor)\`: string tensors cannot be logged.`);
+    return;
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value) &&
+      Object.values(value).some((v) => typeof v === "object" && v !== null && !(v instanceof tf.Tensor))) {
+    throw new Error(`\`self.log(${name}, ...)\` was called with a nested dict: nested dictionaries cannot be logged. Flatten it and use this.logDict.`);
+  }
+  const shown = typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? `[${value.join(", ")}]` : String(value);
+  throw new Error(
+    `\`self.log(${name}, ${shown})\` was called, but \`${typeName(value)}\` values cannot be logged. ` +
+      `this.log accepts a number, a boolean or a one-element tf.Tensor` +
+      (typeof value === "object" && value !== null && !Array.isArray(value) ? "; use this.logDict for a dict of scalars." : "."),
+  );
+}
+
+export function recordLog(target: LogTarget, name: string, value: unknown, options: LogOptions = {}): void {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`this.log(name, value): name must be a non-empty string, got ${typeName(name)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(`this.log("${name}", value, {${key}}): unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}.`);
+    }
+  }
+  checkLogValue(name, value);
+  if (target.hook === null) {
+    throw new MisconfigurationError(
+      `this.log("${name}") was called from a place that is not managed by the \`Trainer\` control flow. ` +
+        "Call it from a hook (trainingStep, onTrainBatchEnd, validationStep, ...).",
+    );
+  }
+  const hook = target.hook;
+  const levels = resolveLogLevels(hook, options.onStep, options.onEpoch);
+  if (!levels.onStep && !levels.onEpoch) {
+    throw new MisconfigurationError(`\`self.log(on_step=False, on_epoch=False)\` is not useful: "${name}" in ${hook} would be logged nowhere. Set onStep or onEpoch to true.`);
+  }
+  const reduceKey = String(options.reduceFx ?? "mean").toLowerCase();
+  const reduceFx = REDUCE[reduceKey];
+  if (!reduceFx) {
+    throw new MisconfigurationError(
+      `Only \`self.log(..., reduce_fx={min,max,mean,sum})\` are supported; "${name}" was logged with reduceFx = ${JSON.stringify(options.reduceFx)}.`,
+    );
+  }
+  if (options.logger === true && !target.hasLogger) {
+    target.warn(`You called \`self.log("${name}", ..., logger=True)\` but have no logger configured. ` +
+      "Pass a logger to the Trainer, or drop logger: true.");
+  }
+  const meta: LogMeta = {
+    onStep: levels.onStep,
+    onEpoch: levels.onEpoch,
+    progBar: options.progBar ?? false,
+    logger: options.logger ?? true,
+    reduceFx,
+  };
+  const results = target.results;
+  const entry = results.entry(hook, name, meta);
+  if (entry === "conflict") {
+    throw new MisconfigurationError(
+      `You called \`self.log(${name}, ...)\` twice in \`${hook}\` with different arguments. ` +
+        "Log each name with the same options within a hook, or use two names.",
+    );
+  }
+  const exported = results.exportedNames(`${hook}.${name}`);
+  if (exported.has(name) || (meta.onStep && meta.onEpoch && (results.hasEntryNamed(`${name}_step`) || results.hasEntryNamed(`${name}_epoch`)))) {
+    throw new MisconfigurationError(
+      `this.log("${name}") collides with the "_step"/"_epoch" key of another metric logged with ` +
+        "{onStep: true, onEpoch: true}. Rename one of them.",
+    );
+  }
+  let batchSize = 1;
+  if (options.batchSize !== undefined) {
+    if (typeof options.batchSize !== "number" || !(options.batchSize > 0)) {
+      throw new TypeError(`this.log("${name}", value, {batchSize}): batchSize must be a positive number, got ${String(options.batchSize)}.`);
+    }
+    batchSize = options.batchSize;
+  } else if (meta.onEpoch && (reduceFx === "mean" || reduceFx === "avg") && target.batch !== undefined) {
+    if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn);
+    batchSize = target.batchSizeCache.value;
+  }
+  if (value instanceof tf.Tensor) {
+    // A float copy that survives the batch scope until the next flush reads it.
+    results.update(entry, tf.keep(tf.tidy(() => value.reshape([]).cast("float32").clone())), batchSize);
+  } else {
+    results.update(entry, Number(value), batchSize);
+  }
+}

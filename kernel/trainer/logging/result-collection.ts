@@ -1,0 +1,202 @@
+/**
+ * Logged values of one loop (training or evaluation), keyed by `<hook>.<name>` like Lightning's `_ResultCollection`.
+ * Tensor values are queued and read back in ONE device read per flush (no synchronous reads anywhere), which is what
+ * keeps logging cheap on wasm/webgpu.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { LogMeta } from "./log-options";
+
+interface Entry {
+  hook: string;
+  name: string;
+  meta: LogMeta;
+  /** Last value logged in this step (step view). */
+  last: number;
+  hasLast: boolean;
+  /** Epoch accumulators. */
+  sum: number;
+  weight: number;
+  extreme: number;
+  count: number;
+}
+
+interface PendingUpdate {
+  entry: Entry;
+  value: number | tf.Tensor;
+  batchSize: number;
+}
+
+export interface MetricViews {
+  log: Record<string, number>;
+  callback: Record<string, number>;
+  pbar: Record<string, number>;
+}
+
+export class ResultCollection {
+  private readonly entries = new Map<string, Entry>();
+  private pending: PendingUpdate[] = [];
+
+  constructor(readonly training: boolean) {}
+
+  /** Registers (or re-checks) an entry; returns null when the same name was logged in this hook with other options. */
+  entry(hook: string, name: string, meta: LogMeta): Entry | "conflict" {
+    const key = `${hook}.${name}`;
+    const existing = this.entries.get(key);
+    if (existing) {
+      const m = existing.meta;
+      const same = m.onStep === meta.onStep && m.onEpoch === meta.onEpoch && m.progBar === meta.progBar &&
+        m.logger === meta.logger && m.reduceFx === meta.reduceFx;
+      return same ? existing : "conflict";
+    }
+    const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
+    const e: Entry = { hook, name, meta, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
+    this.entries.set(key, e);
+    return e;
+  }
+
+  /** Forked names already produced by other entries (to catch `a_step` colliding with a forked `a`). */
+  exportedNames(exceptKey: string): Set<string> {
+    const out = new Set<string>();
+    for (const [key, e] of this.entries) {
+      if (key === exceptKey) continue;
+      const fork = e.meta.onStep && e.meta.onEpoch;
+      if (fork) {
+        out.add(`${e.name}_step`);
+        out.add(`${e.name}_epoch`);
+      }
+    }
+    return out;
+  }
+
+  hasEntryNamed(name: string): boolean {
+    for (const e of this.entries.values()) if (e.name === name) return true;
+    return false;
+  }
+
+  /** Queues a value; tensors must be kept by the caller's scope until `flush`. */
+  update(entry: Entry, value: number | tf.Tensor, batchSize: number): void {
+    this.pending.push({ entry, value, batchSize });
+  }
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /**
+   * Applies queued values in log order. All queued tensors and the `extra` one-element tensors (e.g. the scalars of
+   * a batch's outputs, which the caller keeps owning) are read in ONE device read; returns the values of `extra`.
+   */
+  async flush(extra: readonly tf.Tensor[] = []): Promise<Float32Array> {
+    const queue = this.pending;
+    this.pending = [];
+    const own = queue.filter((u) => typeof u.value !== "number").map((u) => u.value as tf.Tensor);
+    const all = [...own, ...extra];
+    let read = new Float32Array(0);
+    if (all.length > 0) {
+      const packed = tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
+      try {
+        read = (await packed.data()) as Float32Array;
+      } finally {
+        packed.dispose();
+        for (const t of own) t.dispose();
+      }
+    }
+    let k = 0;
+    for (const u of queue) {
+      const v = typeof u.value === "number" ? u.value : read[k++];
+      apply(u.entry, v, u.batchSize);
+    }
+    return read.subarray(own.length);
+  }
+
+  /** Drops queued tensors (on error) without reading them. */
+  discardPending(): void {
+    for (const u of this.pending) if (typeof u.value !== "number") u.value.dispose();
+    this.pending = [];
+  }
+
+  /** Lightning's `metrics(on_step)`: the step view (last values) or the epoch view (reductions). */
+  metrics(onStep: boolean): MetricViews {
+    const views: MetricViews = { log: {}, callback: {}, pbar: {} };
+    for (const e of this.entries.values()) {
+      const fork = e.meta.onStep && e.meta.onEpoch;
+      let value: number;
+      let forked: string;
+      if (onStep) {
+        if (!e.meta.onStep || !e.hasLast) continue;
+        value = e.last;
+        forked = fork ? `${e.name}_step` : e.name;
+      } else {
+        if (!e.meta.onEpoch || e.count === 0) continue;
+        value = reduce(e);
+        forked = fork ? `${e.name}_epoch` : e.name;
+      }
+      if (e.meta.logger) views.log[forked] = value;
+      // Eval loops only publish epoch-level values to callbackMetrics (Lightning §4.4).
+      if (this.training || !onStep) {
+        views.callback[e.name] = value;
+        views.callback[forked] = value;
+      }
+      if (e.meta.progBar) views.pbar[forked] = value;
+    }
+    return views;
+  }
+
+  /** Resets accumulators and step values (after epoch metrics were published). Entries stay registered. */
+  reset(): void {
+    for (const e of this.entries.values()) {
+      e.hasLast = false;
+      e.sum = 0;
+      e.weight = 0;
+      e.count = 0;
+      e.extreme = e.meta.reduceFx === "max" ? -Infinity : e.meta.reduceFx === "min" ? Infinity : 0;
+    }
+  }
+
+  /** Forgets everything (new run). */
+  clear(): void {
+    this.discardPending();
+    this.entries.clear();
+  }
+}
+
+function apply(e: Entry, v: number, batchSize: number): void {
+  if (e.meta.onStep) {
+    e.last = v;
+    e.hasLast = true;
+  }
+  if (!e.meta.onEpoch) return;
+  e.count++;
+  switch (e.meta.reduceFx) {
+    case "mean":
+    case "avg":
+      e.sum += v * batchSize;
+      e.weight += batchSize;
+      break;
+    case "sum":
+      e.sum += v;
+      break;
+    case "max":
+      e.extreme = Math.max(e.extreme, v);
+      break;
+    case "min":
+      e.extreme = Math.min(e.extreme, v);
+      break;
+  }
+  if (!e.meta.onStep) {
+    // The callback view of an epoch-only metric during the epoch is its running reduction.
+    e.last = v;
+  }
+}
+
+function reduce(e: Entry): number {
+  switch (e.meta.reduceFx) {
+    case "mean":
+    case "avg":
+      return e.weight === 0 ? NaN : e.sum / e.weight;
+    case "sum":
+      return e.sum;
+    default:
+      return e.extreme;
+  }
+}

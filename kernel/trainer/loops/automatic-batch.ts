@@ -1,0 +1,115 @@
+/**
+ * Automatic optimization of one batch (Lightning §2.4): `optimizerStep(epoch, i, opt, closure)` whose closure runs
+ * `trainingStep` under the gradient tape, the zero-grad hooks (first batch of an accumulation window), the backward
+ * hooks, then `onBeforeOptimizerStep` and `configureGradientClipping`. Accumulating batches run only the closure part.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MisconfigurationError } from "../errors";
+import type { StepOutputs } from "../hooks";
+import type { LightningOptimizer } from "../optim/lightning-optimizer";
+import type { RunContext } from "./run-context";
+import { automaticStepOutput, type AutomaticStep } from "./step-output";
+
+const SKIP = Symbol("skip");
+
+export interface AutomaticBatchInfo {
+  epoch: number;
+  batchIdx: number;
+  accumulate: number;
+  /** True when this batch only accumulates (no optimizer step). */
+  accumulating: boolean;
+  clipVal: number | null;
+  clipAlgorithm: string | null;
+  warnNone(): void;
+}
+
+export async function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): Promise<{ outputs: StepOutputs; stepped: boolean }> {
+  const opt = ctx.optimizers[0];
+  let outputs: StepOutputs = {};
+  const closure = async (): Promise<tf.Scalar | undefined> => {
+    const step = forwardBackward(ctx, opt, batch, info);
+    if (info.batchIdx % info.accumulate === 0) {
+      await ctx.hooks.callbackHook("onBeforeZeroGrad", [opt]);
+      await ctx.hooks.moduleHook("onBeforeZeroGrad", [opt]);
+      await ctx.hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]);
+    }
+    if (step === null) {
+      info.warnNone();
+      outputs = {};
+      return undefined;
+    }
+    await ctx.hooks.both("onBeforeBackward", [step.loss]);
+    await ctx.hooks.moduleHook("backward", [step.loss]);
+    ctx.grads.accumulate(step.grads);
+    await ctx.hooks.both("onAfterBackward", []);
+    outputs = { loss: step.loss.clone(), ...step.extra };
+    return step.loss;
+  };
+  if (info.accumulating) {
+    await closure();
+    return { outputs, stepped: false };
+  }
+  const wrapped = async () => {
+    const loss = await closure();
+    await ctx.hooks.both("onBeforeOptimizerStep", [opt]);
+    await ctx.hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm]);
+    return loss;
+  };
+  await ctx.hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped]);
+  await ctx.hooks.settle();
+  return { outputs, stepped: true };
+}
+
+interface ForwardResult {
+  loss: tf.Scalar;
+  grads: Record<string, tf.Tensor | null>;
+  extra: Record<string, unknown>;
+}
+
+/** trainingStep under the tape; null when it returned nothing (the step is skipped). */
+function forwardBackward(ctx: RunContext, opt: LightningOptimizer, batch: unknown, info: AutomaticBatchInfo): ForwardResult | null {
+  const vars = opt.params().filter((v) => v.trainable);
+  let parsed: AutomaticStep | null = null;
+  const lossFn = () => {
+    const out = ctx.hooks.moduleHookSync("trainingStep", [batch, info.batchIdx]);
+    if (typeof (out as any)?.then === "function") {
+      throw new MisconfigurationError(
+        "`trainingStep` returned a Promise, but in automatic optimization it runs inside TF.js's gradient tape and must be " +
+          "synchronous. Remove `async` from trainingStep, or set this.automaticOptimization = false and call " +
+          "this.manualBackward(() => loss) yourself.",
+      );
+    }
+    parsed = automaticStepOutput(out);
+    if (parsed.kind === "skip") throw SKIP;
+    // Extra values are made inside the tape's tidy; keep them until the batch ends (released in ctx.endBatch).
+    keepTensors(parsed.extra, ctx.batchOwned);
+    return info.accumulate > 1 ? tf.div(parsed.loss, info.accumulate) as tf.Scalar : parsed.loss;
+  };
+  if (vars.length === 0) {
+    throw new MisconfigurationError("The optimizer has no trainable variables: check configureOptimizers params and variable.trainable flags.");
+  }
+  try {
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    const p = parsed as unknown as { extra: Record<string, unknown> };
+    return { loss: value, grads, extra: p.extra };
+  } catch (e) {
+    if (e === SKIP) return null;
+    if (String((e as Error)?.message).startsWith("Cannot find a connection")) {
+      throw new MisconfigurationError(
+        "The loss returned by `trainingStep` does not depend on any trainable variable of the optimizer. " +
+          "Compute it from the model's outputs inside trainingStep.",
+      );
+    }
+    throw e;
+  }
+}
+
+function keepTensors(v: unknown, owned: tf.Tensor[], seen = new Set<unknown>()): void {
+  if (v instanceof tf.Tensor) {
+    owned.push(tf.keep(v));
+    return;
+  }
+  if (typeof v !== "object" || v === null || seen.has(v)) return;
+  seen.add(v);
+  for (const item of Array.isArray(v) ? v : Object.values(v)) keepTensors(item, owned, seen);
+}

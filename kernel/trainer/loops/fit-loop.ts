@@ -1,0 +1,192 @@
+/**
+ * The epoch and batch loops of `fit` (Lightning's `_FitLoop` + `_TrainingEpochLoop`): stopping rules, the in-epoch
+ * validation check, one tensor scope per batch (tensors made during a batch are released after its hooks), one
+ * device readback per batch, step metrics to loggers, and resume from the recorded epoch/batch position.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { overrides } from "../callback";
+import type { StepOutputs } from "../hooks";
+import type { Trainer } from "../trainer";
+import { runAutomaticBatch } from "./automatic-batch";
+import { runManualBatch } from "./manual-batch";
+import { scanOutputs } from "./batch-outputs";
+import { batchIterator, type BatchSource } from "./batch-source";
+import { runEvaluation, transfer } from "./evaluation-loop";
+import type { RunContext } from "./run-context";
+
+export interface FitData {
+  train: BatchSource;
+  numTrainBatches: number;
+  val: BatchSource | null;
+  numValBatches: number;
+}
+
+export async function runTrainingEpochs(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
+  while (!fitDone(trainer)) {
+    await runEpoch(trainer, ctx, data);
+  }
+}
+
+function fitDone(t: Trainer): boolean {
+  if (t.numTrainingBatches === 0) return true;
+  if (t.maxSteps !== -1 && t.globalStep >= t.maxSteps) return true;
+  if (t.maxEpochs !== null && t.maxEpochs !== -1 && t.currentEpoch >= t.maxEpochs) return true;
+  if (t.shouldStop && canStopEarly(t)) return true;
+  return false;
+}
+
+function canStopEarly(t: Trainer): boolean {
+  const minEpochs = t.minEpochs ?? 0;
+  const minSteps = t.minSteps ?? 0;
+  return t.currentEpoch >= minEpochs && t.globalStep >= minSteps;
+}
+
+async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
+  const hooks = ctx.hooks;
+  const epoch = trainer.currentEpoch;
+  const start = trainer._resumeBatch;
+  trainer._resumeBatch = 0;
+  await hooks.both("onTrainEpochStart", []);
+  await ctx.trainResults.flush();
+  const valCheckBatch = trainer._valCheckBatch(data.numTrainBatches);
+  let validatedAtEnd = false;
+  const it = batchIterator(data.train, epoch, start);
+  try {
+    for (let batchIdx = start; ; batchIdx++) {
+      trainer._checkInterrupt(batchIdx);
+      if (batchIdx >= data.numTrainBatches) break;
+      if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;
+      trainer.batchIdx = batchIdx;
+      trainer.isLastBatch = batchIdx === data.numTrainBatches - 1;
+      const result = await runBatch(trainer, ctx, it, batchIdx, epoch);
+      if (result === "exhausted") break;
+      if (result === "stop-epoch") {
+        trainer._resumeBatch = 0;
+        break;
+      }
+      // on_advance_end: validation, then the step counter of loggers.
+      const shouldVal = trainer._valEnabled(data) &&
+        ((trainer.shouldStop && canStopEarly(trainer)) || (batchIdx + 1) % valCheckBatch === 0 ||
+          (trainer.isLastBatch && valCheckBatch > data.numTrainBatches));
+      if (shouldVal) {
+        await runInEpochValidation(trainer, ctx, data);
+        validatedAtEnd = trainer.isLastBatch;
+      }
+      if (trainer.shouldStop && canStopEarly(trainer)) break;
+    }
+  } finally {
+    await it.return?.(undefined);
+  }
+  // Unknown-length loaders: the default end-of-epoch validation runs once the iterator is exhausted.
+  if (!Number.isFinite(data.numTrainBatches) && !validatedAtEnd && trainer._valEnabled(data) && !Number.isFinite(valCheckBatch)) {
+    await runInEpochValidation(trainer, ctx, data);
+  }
+  await trainer._epochEnd(ctx);
+}
+
+async function runInEpochValidation(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
+  await ctx.hooks.moduleHook("onValidationModelZeroGrad", []);
+  if (typeof (ctx.module as any).onValidationModelZeroGrad !== "function") ctx.grads.clear();
+  trainer.validating = true;
+  try {
+    await runEvaluation(trainer, ctx, "validation", data.val!, data.numValBatches);
+  } finally {
+    trainer.validating = false;
+  }
+}
+
+type BatchResult = "ok" | "exhausted" | "stop-epoch";
+
+async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unknown>, batchIdx: number, epoch: number): Promise<BatchResult> {
+  const hooks = ctx.hooks;
+  trainer._leaks?.beforeBatch();
+  tf.engine().startScope();
+  let stepped = true;
+  try {
+    const next = await it.next();
+    if (next.done) return "exhausted";
+    let outputs: StepOutputs | null;
+    let batch: unknown = next.value;
+    if (batch === null || batch === undefined) {
+      trainer._warnOnce("train_dataloader yielded None. If this was on purpose, ignore this warning...");
+      outputs = null;
+      batch = null;
+    } else {
+      batch = await transfer(ctx, batch);
+      ctx.startBatch(batch);
+      const r = await hooks.callbackHook("onTrainBatchStart", [batch, batchIdx]).then(() =>
+        hooks.moduleHook("onTrainBatchStart", [batch, batchIdx]));
+      if (r === -1) {
+        await trainer._stepEpochSchedulers(ctx, true);
+        return "stop-epoch";
+      }
+      if (ctx.automatic) {
+        const accumulate = trainer.accumulateGradBatches;
+        const accumulating = !((batchIdx + 1) % accumulate === 0 || trainer.isLastBatch);
+        const res = await runAutomaticBatch(ctx, batch, {
+          epoch,
+          batchIdx,
+          accumulate,
+          accumulating,
+          clipVal: trainer.gradientClipVal,
+          clipAlgorithm: trainer.gradientClipAlgorithm,
+          warnNone: () => trainer._warnOnce("`training_step` returned `None`. If this was on purpose, ignore this warning..."),
+        });
+        stepped = res.stepped;
+        outputs = res.outputs;
+        if (stepped) {
+          trainer._countStep();
+          await trainer._stepSchedulers(ctx, "step");
+          if (trainer.isLastBatch) await trainer._stepEpochSchedulers(ctx, false);
+        }
+      } else {
+        outputs = await runManualBatch(ctx, batch, batchIdx);
+      }
+    }
+    await hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+    await hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+    await hooks.settle();
+    await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped);
+    return "ok";
+  } finally {
+    ctx.endBatch();
+    tf.engine().endScope();
+    trainer._leaks?.afterBatch();
+  }
+}
+
+/** One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. */
+async function publishBatch(trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean): Promise<void> {
+  const cbs = trainer.callbacks;
+  const wantScalars = cbs.some((c) => overrides(c, "onBatchScalars"));
+  const wantImages = cbs.some((c) => overrides(c, "onBatchImages"));
+  const scan = scanOutputs(wantScalars || wantImages ? outputs : null, wantImages);
+  const read = await ctx.trainResults.flush(wantScalars ? scan.tensors : []);
+  const views = ctx.trainResults.metrics(true);
+  trainer._mergeMetrics(views, true);
+  trainer.batchesSeen++;
+  if (stepped) {
+    const logNow = trainer.logEveryNSteps > 0 &&
+      ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
+    if (logNow) await trainer._logToLoggers(views.log, trainer._batchesThatStepped);
+    trainer._batchesThatStepped++;
+  }
+  if (wantScalars) {
+    const fromOutputs: Record<string, number> = { ...scan.numbers };
+    scan.tensorNames.forEach((n, i) => (fromOutputs[n] = read[i]));
+    await ctx.hooks.callbackHook("onBatchScalars", [{
+      outputs: fromOutputs,
+      logged: views.log,
+      progressBar: { ...trainer.progressBarMetrics },
+      globalStep: trainer.globalStep,
+      batchesSeen: trainer.batchesSeen,
+      epoch,
+      batchIdx,
+      numTensors: tf.memory().numTensors,
+    }]);
+  }
+  const images = { ...scan.images, ...ctx.images };
+  if (wantImages && Object.keys(images).length > 0) {
+    await ctx.hooks.callbackHook("onBatchImages", [images, { globalStep: trainer.globalStep, batchIdx }]);
+  }
+}

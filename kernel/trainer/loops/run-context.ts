@@ -1,0 +1,74 @@
+/**
+ * State of one running fit/validate/test/predict that the module's API (`manualBackward`, `optimizers()`, `log`,
+ * toggling) needs. Created by the Trainer at the start of a run; the module reaches it through its trainer.
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { Callback } from "../callback";
+import { HookCaller, type HookObserver } from "../hook-caller";
+import type { LightningModule } from "../module";
+import { GradientStore } from "../optim/gradient-store";
+import type { LightningOptimizer, OptimizerHost } from "../optim/lightning-optimizer";
+import type { SchedulerConfig } from "../optim/configure-optimizers";
+import { ResultCollection } from "../logging/result-collection";
+
+export class RunContext implements OptimizerHost {
+  readonly hooks: HookCaller;
+  readonly grads = new GradientStore();
+  optimizers: LightningOptimizer[] = [];
+  schedulers: SchedulerConfig[] = [];
+  /** True while the manual loop runs `trainingStep`: wrapped `step()` calls count as global steps then. */
+  countingSteps = false;
+  /** `toggleOptimizer` record: variable → trainable flag before the toggle. */
+  toggleRecord: Map<tf.Variable, boolean> | null = null;
+  readonly trainResults = new ResultCollection(true);
+  readonly evalResults = new ResultCollection(false);
+  /** The collection `log()` writes to now. */
+  results: ResultCollection = this.trainResults;
+  /** Batch being processed, for batch-size inference (undefined in epoch-level hooks). */
+  batch: unknown = undefined;
+  readonly batchSizeCache: { value: number | null } = { value: null };
+  /** Images passed to `logImages` during this batch. */
+  images: Record<string, tf.Tensor> = {};
+  /** Tensors kept for the duration of the batch only (e.g. automatic-mode extras made inside the tape). */
+  batchOwned: tf.Tensor[] = [];
+
+  constructor(
+    readonly trainer: { _countStep(): void },
+    readonly module: LightningModule,
+    callbacks: () => readonly Callback[],
+    observers: HookObserver[],
+    readonly automatic: boolean,
+  ) {
+    this.hooks = new HookCaller(trainer, module, callbacks, observers);
+  }
+
+  beforeOptimizerStep(opt: LightningOptimizer): void {
+    this.hooks.bothSync("onBeforeOptimizerStep", [opt]);
+  }
+
+  afterOptimizerStep(_opt: LightningOptimizer): void {
+    if (this.countingSteps) this.trainer._countStep();
+  }
+
+  /** Resets the per-batch logging state. */
+  startBatch(batch: unknown): void {
+    this.batch = batch;
+    this.batchSizeCache.value = null;
+    this.images = {};
+  }
+
+  endBatch(): void {
+    for (const t of this.batchOwned) t.dispose();
+    this.batchOwned = [];
+    this.batch = undefined;
+    this.batchSizeCache.value = null;
+    this.images = {};
+  }
+
+  dispose(): void {
+    this.grads.clear();
+    this.trainResults.clear();
+    this.evalResults.clear();
+    for (const o of this.optimizers) o._host = null;
+  }
+}
