@@ -1,7 +1,17 @@
 /**
  * tslab-lightning: PyTorch Lightning 2.x's trainer API on TensorFlow.js, with live charts beneath the running cell.
  * `tf` is re-exported so notebook cells and the library share one TensorFlow.js instance.
+ *
+ * The trainer knows no screen: this entry wires the layers above it (the live display) in as default callbacks.
  */
 import * as tf from "@tensorflow/tfjs";
+import { Trainer } from "./trainer";
+import { createDefaultDisplayCallbacks } from "./display";
+
 export { tf };
 export * from "./trainer";
+export { LiveChart, TextProgress, isInsideJupyter, type LiveOptions } from "./display";
+export { selectBackend, ensureBackend } from "./backend/select";
+export { describeBackend, type BackendReport } from "./backend/report";
+
+Trainer.registerDefaultCallbacks(createDefaultDisplayCallbacks);

@@ -18,6 +18,8 @@ import { runTrainingEpochs, type FitData } from "./loops/fit-loop";
 import { LeakDetector } from "./loops/leak-detector";
 import { RunContext } from "./loops/run-context";
 import { registerRunning } from "./interrupt";
+import { ensureBackend } from "../backend/select";
+import { registerWasmTuning } from "../backend/wasm/register";
 import { validateTrainerOptions, type TrainerOptions } from "./trainer-options";
 import type { LightningOptimizer } from "./optim/lightning-optimizer";
 
@@ -638,16 +640,16 @@ function datamoduleOf(v: unknown): LightningDataModule | null {
   return null;
 }
 
-/** Selects a backend once (kernel/backend); falls back to tfjs's current backend when that layer is absent. */
+/**
+ * The backend for a run: one the user activated explicitly (tf.setBackend) is kept; otherwise the backend layer picks
+ * once per process (tfjs-node-gpu → webgpu → tfjs-node → wasm (tuned) → cpu, or $TSLAB_LIGHTNING_BACKEND).
+ */
 async function resolveBackend(): Promise<string> {
-  let ensure: (() => Promise<{ name: string }>) | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    ensure = require("../backend/select").ensureBackend;
-  } catch {
-    ensure = undefined;
+  const active = (tf.engine() as any).backendInstance != null;
+  if (!active || process.env.TSLAB_LIGHTNING_BACKEND) {
+    const report = await ensureBackend();
+    if (!active || tf.getBackend() === report.name) return report.name;
   }
-  if (ensure) return (await ensure()).name;
-  await tf.ready();
+  if (tf.getBackend() === "wasm") registerWasmTuning();
   return tf.getBackend();
 }
