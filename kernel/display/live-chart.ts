@@ -150,7 +150,7 @@ export class LiveChart extends Callback {
     this.throttle?.markDirty();
   }
 
-  async onBatchImages(_trainer: TrainerView, _module: unknown, images: Record<string, tf.Tensor>, info: { globalStep: number }): Promise<void> {
+  async onBatchImages(_trainer: TrainerView, _module: unknown, images: Record<string, tf.Tensor>, info: { globalStep: number; batchIdx: number }): Promise<void> {
     const handle = this.images;
     const now = this.scheduler.now();
     // Read pixels only when a grid is due: the read is the expensive part.

@@ -46,5 +46,5 @@ export function encodePng(width: number, height: number, rgba: Uint8Array): Buff
       raw[o + 1 + i] = (rgba[y * stride + i] - above) & 0xff;
     }
   }
-  return Buffer.concat([pngSignature, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 9 })), chunk("IEND", new Uint8Array(0))]);
+  return Buffer.concat([pngSignature, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw, { level: 6 })), chunk("IEND", new Uint8Array(0))]);
 }
