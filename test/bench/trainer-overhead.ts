@@ -1,0 +1,188 @@
+// Benchmark (issue 2): the cost of our Trainer over a hand-written tfjs loop doing the same work, on tuned wasm.
+// MLP classifier 784-256-128-10 (automatic optimization, Adam) and the MLP GAN (G 64-256-512-784, D 784-512-256-1,
+// manual optimization with two Adams and toggling), batch 64. Each rep runs `fit` over N batches and the hand loop
+// over the same N batches, interleaved; per-step time = the median of per-batch wall times inside each (measured from
+// one batch start to the next). Also reports tf.memory().numTensors before/after and per-step growth.
+//   node dist/test/bench/trainer-overhead.js [--reps 5] [--batches 40]
+import { performance } from "node:perf_hooks";
+import { tf, LightningModule, Trainer, DataLoader, Callback } from "../../kernel";
+import { registerWasmTuning } from "../../kernel/backend/wasm/register";
+import { fixed, formatTable, median } from "./backend-stats";
+
+const args = process.argv.slice(2);
+const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
+const REPS = Number(arg("reps", process.env.BENCH_QUICK ? "2" : "5"));
+const BATCHES = Number(arg("batches", process.env.BENCH_QUICK ? "12" : "40"));
+const B = 64;
+
+function dense(units: number[], inputDim: number, lastActivation: "linear" | "tanh" = "linear"): tf.Sequential {
+  return tf.sequential({
+    layers: units.map((u, i) => tf.layers.dense({
+      units: u,
+      activation: i === units.length - 1 ? lastActivation : "relu",
+      ...(i === 0 ? { inputShape: [inputDim] } : {}),
+    })),
+  });
+}
+
+/** Host-side data: batches are uploaded from typed arrays, as the DataLoader does. */
+function data(n: number, dim: number, classes?: number) {
+  const x = new Float32Array(n * dim).map(() => Math.random());
+  const y = classes ? new Float32Array(n * classes).map((_, i) => (i % classes === 0 ? 1 : 0)) : null;
+  return { x, y };
+}
+
+class StepTimes extends Callback {
+  times: number[] = [];
+  private last = 0;
+  onTrainBatchStart() {
+    const now = performance.now();
+    if (this.last) this.times.push(now - this.last);
+    this.last = now;
+  }
+}
+
+// ---- MLP classifier ----
+class Mlp extends LightningModule {
+  net = dense([256, 128, 10], 784);
+  configureOptimizers() { return tf.train.adam(1e-3); }
+  trainingStep(batch: { x: tf.Tensor; y: tf.Tensor }) {
+    const loss = tf.losses.softmaxCrossEntropy(batch.y, this.net.apply(batch.x) as tf.Tensor) as tf.Scalar;
+    this.log("loss", loss, { progBar: true });
+    return loss;
+  }
+}
+
+async function mlpHand(d: { x: Float32Array; y: Float32Array | null }): Promise<number[]> {
+  const net = dense([256, 128, 10], 784);
+  const opt = tf.train.adam(1e-3);
+  const times: number[] = [];
+  let last = 0;
+  for (let b = 0; b < BATCHES; b++) {
+    const now = performance.now();
+    if (last) times.push(now - last);
+    last = now;
+    const loss = tf.tidy(() => {
+      const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
+      const y = tf.tensor2d(d.y!.subarray(b * B * 10, (b + 1) * B * 10), [B, 10]);
+      return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.apply(x) as tf.Tensor) as tf.Scalar, true)!;
+    });
+    await loss.data();
+    loss.dispose();
+  }
+  net.dispose();
+  opt.dispose();
+  return times;
+}
+
+// ---- MLP GAN ----
+const Z = 64;
+function ganLosses(g: tf.Sequential, dnet: tf.Sequential, x: tf.Tensor) {
+  const z = tf.randomNormal([x.shape[0], Z]);
+  return {
+    d: () => {
+      const real = dnet.apply(x) as tf.Tensor;
+      const fake = dnet.apply(g.apply(z)) as tf.Tensor;
+      return tf.add(tf.losses.sigmoidCrossEntropy(tf.onesLike(real), real), tf.losses.sigmoidCrossEntropy(tf.zerosLike(fake), fake)) as tf.Scalar;
+    },
+    g: () => {
+      const fake = dnet.apply(g.apply(z)) as tf.Tensor;
+      return tf.losses.sigmoidCrossEntropy(tf.onesLike(fake), fake) as tf.Scalar;
+    },
+  };
+}
+
+class Gan extends LightningModule {
+  generator = dense([256, 512, 784], Z, "tanh");
+  discriminator = dense([512, 256, 1], 784);
+  constructor() { super(); this.automaticOptimization = false; }
+  configureOptimizers() {
+    return [{ optimizer: tf.train.adam(2e-4, 0.5), params: this.generator }, { optimizer: tf.train.adam(2e-4, 0.5), params: this.discriminator }];
+  }
+  trainingStep(batch: { x: tf.Tensor }) {
+    const [gOpt, dOpt] = this.optimizers();
+    const l = ganLosses(this.generator, this.discriminator, batch.x);
+    this.toggleOptimizer(dOpt);
+    const dLoss = this.manualBackward(l.d);
+    dOpt.step(); dOpt.zeroGrad(); this.untoggleOptimizer(dOpt);
+    this.toggleOptimizer(gOpt);
+    const gLoss = this.manualBackward(l.g);
+    gOpt.step(); gOpt.zeroGrad(); this.untoggleOptimizer(gOpt);
+    return { batchMetrics: { dLoss, gLoss } };
+  }
+  onTrainBatchEnd(outputs: any) { this.logDict(outputs.batchMetrics, { progBar: true }); }
+}
+
+async function ganHand(d: { x: Float32Array }): Promise<number[]> {
+  const g = dense([256, 512, 784], Z, "tanh");
+  const dn = dense([512, 256, 1], 784);
+  const gOpt = tf.train.adam(2e-4, 0.5);
+  const dOpt = tf.train.adam(2e-4, 0.5);
+  const gVars = g.trainableWeights.map((w) => w.read() as tf.Variable);
+  const dVars = dn.trainableWeights.map((w) => w.read() as tf.Variable);
+  const times: number[] = [];
+  let last = 0;
+  for (let b = 0; b < BATCHES; b++) {
+    const now = performance.now();
+    if (last) times.push(now - last);
+    last = now;
+    const losses = tf.tidy(() => {
+      const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
+      const l = ganLosses(g, dn, x);
+      const dl = dOpt.minimize(l.d, true, dVars)!;
+      const gl = gOpt.minimize(l.g, true, gVars)!;
+      return tf.stack([dl, gl]);
+    });
+    await losses.data();
+    losses.dispose();
+  }
+  g.dispose(); dn.dispose(); gOpt.dispose(); dOpt.dispose();
+  return times;
+}
+
+async function viaTrainer(make: () => LightningModule, d: { x: Float32Array; y: Float32Array | null }) {
+  const timer = new StepTimes();
+  const module = make();
+  const ds: Record<string, tf.Tensor> = { x: tf.tensor2d(d.x, [BATCHES * B, 784]) };
+  if (d.y) ds.y = tf.tensor2d(d.y, [BATCHES * B, 10]);
+  const before = tf.memory().numTensors;
+  const trainer = new Trainer({ maxEpochs: 1, logger: false, enableCheckpointing: false, enableProgressBar: false, live: false, callbacks: [timer] });
+  await trainer.fit(module, new DataLoader(ds, { batchSize: B }));
+  const after = tf.memory().numTensors;
+  tf.dispose(Object.values(ds));
+  for (const v of module.allVariables()) v.dispose();
+  for (const o of trainer.optimizers) o.dispose();
+  return { times: timer.times, growth: after - before };
+}
+
+async function main() {
+  registerWasmTuning();
+  if (!(await tf.setBackend("wasm"))) throw new Error("wasm backend failed to initialise");
+  const rows: string[][] = [];
+  for (const bench of ["mlp", "gan"] as const) {
+    const ours: number[] = [];
+    const hand: number[] = [];
+    const growth: number[] = [];
+    const d = bench === "mlp" ? data(BATCHES * B, 784, 10) : { ...data(BATCHES * B, 784), y: null };
+    const t0 = tf.memory().numTensors;
+    for (let r = 0; r < REPS; r++) {
+      // Interleave: trainer, hand loop (warm-up batches are the first few of each, dropped below).
+      const t = await viaTrainer(bench === "mlp" ? () => new Mlp() : () => new Gan(), d);
+      ours.push(median(t.times.slice(3)));
+      growth.push(t.growth);
+      const h = bench === "mlp" ? await mlpHand(d) : await ganHand(d);
+      hand.push(median(h.slice(3)));
+    }
+    const mo = median(ours);
+    const mh = median(hand);
+    rows.push([bench === "mlp" ? "MLP 784-256-128-10" : "MLP GAN (2 optimizers)", fixed(mh, 2), fixed(mo, 2), fixed(mo / mh, 3),
+      `${t0} → ${tf.memory().numTensors}`, String(growth.join("/"))]);
+  }
+  console.log(`\nTrainer overhead on ${tf.getBackend()} (tuned), batch ${B}, ${BATCHES} batches × ${REPS} interleaved reps (median of rep medians)\n`);
+  console.log(formatTable(["model", "hand loop ms/step", "Trainer.fit ms/step", "ratio (target ≤ 1.02)", "numTensors before → after bench", "tensors left per fit (model+optim, freed after)"], rows));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
