@@ -5,6 +5,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import type { KernelConfig } from "@tensorflow/tfjs";
 import { tunedBatchMatMulConfig } from "./batch-mat-mul";
 import { conv2DBackpropFilterConfig } from "./conv2d-backprop-filter";
+import { tunedConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
@@ -13,6 +14,7 @@ import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   BatchMatMul: tunedBatchMatMulConfig,
   _FusedMatMul: tunedFusedMatMulConfig,
+  Conv2DBackpropInput: tunedConv2DBackpropInputConfig,
 };
 const ADDED: KernelConfig[] = [
   conv2DBackpropFilterConfig,
