@@ -150,7 +150,8 @@ export class Trainer {
     this.userCallbacks = cbs;
     this.callbacks = [...cbs];
     for (const factory of defaultCallbackFactories) this.callbacks.push(...factory(this));
-    this.loggers = this.resolveLoggers(o.logger);
+    // fastDevRun replaces the loggers (Lightning's DummyLogger): nothing is written.
+    this.loggers = this.fastDevRun > 0 ? [] : this.resolveLoggers(o.logger);
   }
 
   // ---- public state ----
@@ -307,7 +308,7 @@ export class Trainer {
       await checkpointRestorer(this, module, opts.ckptPath);
     }
     await hooks.both("onFitStart", []);
-    if (this._valEnabled(data) && this.numSanityValSteps !== 0) await this.sanityCheck(ctx, data);
+    if (data.val && data.numValBatches > 0 && this.numSanityValSteps !== 0) await this.sanityCheck(ctx, data);
     const skip = data.numTrainBatches === 0 || this.limitTrainBatches === 0 ||
       (this.maxEpochs !== -1 && this.currentEpoch >= this.maxEpochs!) || (this.maxSteps !== -1 && this.globalStep >= this.maxSteps);
     if (!skip) {
@@ -498,12 +499,11 @@ export class Trainer {
   }
 
   /** @internal Throws TrainingInterrupted at a batch boundary when an interrupt was requested. */
-  _checkInterrupt(batchIdx?: number): void {
+  _checkInterrupt(): void {
     if (this.interruptReason === null) return;
-    if (batchIdx !== undefined && this.training) this._resumeBatch = batchIdx;
     const reason = this.interruptReason;
     this.interruptReason = null;
-    throw new TrainingInterrupted(`${reason} — stopped at step ${this.globalStep} (epoch ${this.currentEpoch}, batch ${batchIdx ?? 0})`);
+    throw new TrainingInterrupted(`${reason}; stopped at step ${this.globalStep} (epoch ${this.currentEpoch}, batch ${this._resumeBatch})`);
   }
 
   /** @internal */

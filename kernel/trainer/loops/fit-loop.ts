@@ -44,8 +44,8 @@ function canStopEarly(t: Trainer): boolean {
 async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
   const hooks = ctx.hooks;
   const epoch = trainer.currentEpoch;
+  // `_resumeBatch` is the next batch to run in this epoch: an interrupt anywhere resumes from there.
   const start = trainer._resumeBatch;
-  trainer._resumeBatch = 0;
   await hooks.both("onTrainEpochStart", []);
   await ctx.trainResults.flush();
   const valCheckBatch = trainer._valCheckBatch(data.numTrainBatches);
@@ -53,17 +53,15 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promi
   const it = batchIterator(data.train, epoch, start);
   try {
     for (let batchIdx = start; ; batchIdx++) {
-      trainer._checkInterrupt(batchIdx);
+      trainer._resumeBatch = batchIdx;
+      trainer._checkInterrupt();
       if (batchIdx >= data.numTrainBatches) break;
       if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;
       trainer.batchIdx = batchIdx;
       trainer.isLastBatch = batchIdx === data.numTrainBatches - 1;
       const result = await runBatch(trainer, ctx, it, batchIdx, epoch);
-      if (result === "exhausted") break;
-      if (result === "stop-epoch") {
-        trainer._resumeBatch = 0;
-        break;
-      }
+      if (result === "exhausted" || result === "stop-epoch") break;
+      trainer._resumeBatch = batchIdx + 1;
       // on_advance_end: validation, then the step counter of loggers.
       const shouldVal = trainer._valEnabled(data) &&
         ((trainer.shouldStop && canStopEarly(trainer)) || (batchIdx + 1) % valCheckBatch === 0 ||
@@ -82,6 +80,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promi
     await runInEpochValidation(trainer, ctx, data);
   }
   await trainer._epochEnd(ctx);
+  trainer._resumeBatch = 0;
 }
 
 async function runInEpochValidation(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
