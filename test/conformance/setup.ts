@@ -123,7 +123,7 @@ export const MODULE_SPY_HOOKS = [
 export function spyHooks<M extends LightningModule>(module: M): M {
   for (const hook of MODULE_SPY_HOOKS) {
     if (typeof (module as any)[hook] === "function") continue;
-    (module as any)[hook] = hook.includes("Transfer") ? (batch: unknown) => batch : () => undefined;
+    (module as any)[hook] = /transfer/i.test(hook) ? (batch: unknown) => batch : () => undefined;
   }
   return module;
 }
