@@ -1,15 +1,12 @@
 // Conv2DBackpropFilter for wasm (missing in 4.22): dW = patches(x)^T · dy as one XNNPACK matmul.
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { Conv2DGradAttrs } from "./conv-attrs";
 import { release, reshaped, runWasmKernel, transposeLastTwo } from "./call-kernel";
 import { im2col } from "./im2col";
 import type { WasmBackendLike } from "./wasm-heap";
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface Attrs extends Conv2DGradAttrs {
   filterShape: [number, number, number, number];
 }
 

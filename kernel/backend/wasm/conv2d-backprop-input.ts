@@ -3,15 +3,12 @@
 // then col2im sums them onto the input positions. NCHW stays on the shipped kernel.
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { Conv2DGradAttrs } from "./conv-attrs";
 import { release, reshaped, runWasmKernel, transposeLastTwo } from "./call-kernel";
 import { col2im } from "./im2col";
 import type { WasmBackendLike } from "./wasm-heap";
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat: "NHWC" | "NCHW";
-  dimRoundingMode?: "floor" | "round" | "ceil";
+interface Attrs extends Conv2DGradAttrs {
   inputShape: [number, number, number, number];
 }
 
