@@ -13,8 +13,8 @@ import {
   lcgTensor,
   lcgVariable,
   glorot,
-  relErr,
 } from "./workloads";
+import { relativeError as relErr } from "../backend/on-backends";
 
 type Json = Record<string, unknown>;
 

@@ -35,20 +35,6 @@ export function glorot(fanIn: number, fanOut: number): number {
   return Math.sqrt(6 / (fanIn + fanOut));
 }
 
-/** max|a-b| / max(max|b|, tiny): relative error of `got` against the reference `want`, per tensor. */
-export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  if (got.length !== want.length) return Number.POSITIVE_INFINITY;
-  let diff = 0;
-  let mag = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]);
-    if (Number.isNaN(d)) return Number.POSITIVE_INFINITY;
-    diff = Math.max(diff, d);
-    mag = Math.max(mag, Math.abs(want[i]));
-  }
-  return diff / Math.max(mag, 1e-12);
-}
-
 export interface Dense {
   w: tf.Variable;
   b: tf.Variable;
