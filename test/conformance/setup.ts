@@ -48,7 +48,8 @@ export function loader(n = 4, start = 1): DataLoader<Batch> {
 
 /** One trainable scalar `w` (starts at 1), loss = mean((w·x)²), SGD lr 0.1. Automatic by default. */
 export class OneVar extends LightningModule {
-  w = tf.variable(tf.scalar(1));
+  // tidy disposes the initial-value tensor (tf.variable keeps its own reference), so only the variable remains.
+  w = tf.tidy(() => tf.variable(tf.scalar(1)));
   lossOf(batch: Batch): tf.Scalar {
     return tf.mean(tf.square(tf.mul(this.w, batch.x))) as tf.Scalar;
   }
