@@ -56,7 +56,13 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
       throw new TypeError(`this.log("${name}", value, {${key}}): unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}.`);
     }
   }
-  checkLogValue(name, value);
+  try {
+    checkLogValue(name, value);
+  } catch (e) {
+    // Name the hook that logged, so the message points at the line to fix.
+    if (target.hook !== null && e instanceof Error) e.message = `${e.message} (logged in ${target.hook})`;
+    throw e;
+  }
   if (target.hook === null) {
     throw new MisconfigurationError(
       `this.log("${name}") was called from a place that is not managed by the \`Trainer\` control flow. ` +
