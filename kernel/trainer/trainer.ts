@@ -371,10 +371,10 @@ export class Trainer {
     for (const legacy of ["trainingEpochEnd", "validationEpochEnd", "testEpochEnd"]) {
       if (typeof (module as any)[legacy] === "function") {
         const py = legacy.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-        const repl = legacy.replace("EpochEnd", "").replace(/^./, (c) => c.toUpperCase());
+        const repl = ({ trainingEpochEnd: "onTrainEpochEnd", validationEpochEnd: "onValidationEpochEnd", testEpochEnd: "onTestEpochEnd" } as Record<string, string>)[legacy];
         throw new NotImplementedError(
-          `Support for \`${py}\` has been removed in v2.0.0. \`${module.constructor.name}\` implements ${legacy}; ` +
-            `migrate to \`on${repl}EpochEnd()\` and keep the outputs you need as a module attribute (or this.keep(t) ` +
+          `Support for \`${py}\` has been removed in v2.0.0. \`${module.constructor.name || "LightningModule"}\` implements ${legacy}; ` +
+            `migrate to \`${repl}()\` and keep the outputs you need as a module attribute (or this.keep(t) ` +
             "for tensors), or aggregate scalars with this.log(name, value, {onEpoch: true}).",
         );
       }
