@@ -66,18 +66,33 @@ export class LightningHandler implements InterruptTarget {
     };
   }
 
-  /** Runs code silently before any request (the prelude); diagnostics go to the kernel's own log. */
-  runSilently(code: string): Promise<boolean> {
-    return this.enqueue(async () => {
+  private prelude: { source: () => string; done?: Promise<boolean> } | undefined;
+
+  /**
+   * Code run silently before the first cell (the prelude); its diagnostics go to the kernel's own log. Compiling it
+   * blocks the process for seconds, so it starts on the first request that needs it, or after `idleMs` — not before
+   * the kernel has answered kernel_info.
+   */
+  setPrelude(source: () => string, idleMs: number): void {
+    this.prelude = { source };
+    setTimeout(() => void this.ensurePrelude(), idleMs).unref();
+  }
+
+  private ensurePrelude(): Promise<boolean> | undefined {
+    const prelude = this.prelude;
+    if (!prelude || prelude.done) return prelude?.done;
+    return (prelude.done = this.enqueue(async () => {
+      const code = prelude.source();
       this.capture.begin();
       const ok = await this.executor.execute(code);
       const outcome = this.capture.end();
       if (!ok) console.error("[tslab-lightning] prelude failed:", errorFromOutcome(outcome).traceback.join("\n"));
       return ok;
-    });
+    }));
   }
 
   handleExecute(req: ExecuteRequest, io: CellIo): Promise<ExecuteReply> {
+    void this.ensurePrelude();
     const ticket = this.queued + 1;
     return this.enqueue(() =>
       ticket <= this.abortThrough
@@ -143,12 +158,14 @@ export class LightningHandler implements InterruptTarget {
   }
 
   handleInspect(req: { code: string; cursor_pos: number }) {
+    void this.ensurePrelude(); // its declarations count from the next request on
     const info = this.executor.inspect(req.code, req.cursor_pos);
     if (!info) return { status: "ok", found: false, data: {}, metadata: {} };
     return { status: "ok", found: true, data: { "text/plain": printQuickInfo(info) }, metadata: {} };
   }
 
   handleComplete(req: { code: string; cursor_pos: number }) {
+    void this.ensurePrelude();
     const info = this.executor.complete(req.code, req.cursor_pos);
     return { status: "ok", matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
   }

@@ -4,6 +4,7 @@
  */
 import type { CellIo } from "./cell-io";
 import type { LightningHandler } from "./handler";
+import { IopubCoalescer } from "./iopub-coalescer";
 import { type KernelMessage, ZmqServer } from "./tslab-internals";
 
 type TslabHandler = ConstructorParameters<typeof ZmqServer>[0];
@@ -12,6 +13,8 @@ type TslabHandler = ConstructorParameters<typeof ZmqServer>[0];
 const EXIT_DELAY_MS = 200;
 
 export class LightningServer extends ZmqServer {
+  private readonly coalescer = new IopubCoalescer();
+
   constructor(private readonly lightning: LightningHandler, configPath: string) {
     // tslab's server calls the same method names on the handler; only handleExecute differs, and it is overridden.
     super(lightning as unknown as TslabHandler, configPath);
@@ -21,6 +24,11 @@ export class LightningServer extends ZmqServer {
     const io = this.cellIo(msg);
     const content = await this.lightning.handleExecute(msg.content as { code: string }, io);
     this.reply(sock, msg, "execute_reply", content);
+  }
+
+  /** Status messages (busy/idle) come after all output of the request. */
+  override publishStatus(status: string, parent: KernelMessage): void {
+    this.coalescer.passThrough(() => super.publishStatus(status, parent));
   }
 
   override handleCommInfoRequest(sock: unknown, msg: KernelMessage): void {
@@ -33,11 +41,16 @@ export class LightningServer extends ZmqServer {
   }
 
   private cellIo(msg: KernelMessage): CellIo {
-    const publish = (msgType: string, content: object) => this.reply(this.iopub, msg, msgType, content);
+    const send = (msgType: string) => (content: object) => this.reply(this.iopub, msg, msgType, content);
+    const parentId = msg.header.msg_id;
+    const publish = (msgType: string, content: object) => this.coalescer.passThrough(() => send(msgType)(content));
     return {
       publish,
-      writeStream: (name, text) => publish("stream", { name, text }),
-      writeDisplayData: (data, update) => publish(update ? "update_display_data" : "display_data", data),
+      writeStream: (name, text) => this.coalescer.stream(parentId, name, text, send("stream")),
+      writeDisplayData: (data, update) =>
+        update
+          ? this.coalescer.updateDisplay(parentId, data as unknown as Record<string, unknown>, send("update_display_data"))
+          : publish("display_data", data),
     };
   }
 

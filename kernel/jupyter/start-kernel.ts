@@ -11,6 +11,9 @@ import { patchPublisher } from "./publisher-patch";
 import { LightningServer } from "./server";
 import { type ConverterSet, createConverter, createExecutor, tslabZeromq } from "./tslab-internals";
 
+/** When no request asks for it earlier, the prelude starts this long after the sockets are bound. */
+const PRELUDE_IDLE_MS = 1500;
+
 export interface KernelOptions {
   configPath: string;
   /** Skip the prelude (tests of the bare kernel). */
@@ -21,8 +24,7 @@ export async function startKernel(options: KernelOptions): Promise<LightningServ
   const cwd = settleWorkingDirectory();
   patchPublisher(tslabZeromq());
 
-  const converters = lazyConverters();
-  converters.node; // warm the TypeScript program before the first request, as tslab does
+  const converters = lazyConverters(); // built on first use: building one blocks the process for seconds
   const capture = new ExecutionCapture();
   const executor = createExecutor(cwd, converters, capture);
   const handler = new LightningHandler(executor, capture);
@@ -34,7 +36,7 @@ export async function startKernel(options: KernelOptions): Promise<LightningServ
   process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
 
   await server.init();
-  if (!options.noPrelude) void handler.runSilently(preludeSource(loadPackage()));
+  if (!options.noPrelude) handler.setPrelude(() => preludeSource(loadPackage()), PRELUDE_IDLE_MS);
   return server;
 }
 

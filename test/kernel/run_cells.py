@@ -2,9 +2,9 @@
 
 Input (stdin, JSON): {"kernel_name": str, "cwd": str, "requests": [...]} where a request is
   {"type": "execute", "code": str, "interrupt_on": str?, "timeout": float?, "stop_on_error": bool?}
-  {"type": "kernel_info"} | {"type": "is_complete", "code": str} | {"type": "complete", "code": str}
+  {"type": "kernel_info"} | {"type": "comm_info"} | {"type": "is_complete", "code": str} | {"type": "complete", "code": str}
 The kernelspec is found through the environment (JUPYTER_PATH etc.) the calling test sets.
-Output (stdout, JSON): {"results": [{"reply": {...}, "messages": [{"msg_type", "content"}], "timed_out": bool}],
+Output (the file named by argv[1], JSON): {"results": [{"reply": {...}, "reply_type": str, "messages": [{"msg_type", "content"}], "timed_out": bool}],
                         "alive_at_end": bool}
 """
 import json
@@ -43,7 +43,7 @@ def shell_reply(kc, msg_id, timeout):
     while True:
         reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
         if reply["parent_header"].get("msg_id") == msg_id:
-            return reply["content"]
+            return reply["msg_type"], reply["content"]
 
 
 def run(spec):
@@ -52,11 +52,13 @@ def run(spec):
     kc = km.client()
     kc.start_channels()
     results = []
+    started = time.monotonic()
     try:
         kc.wait_for_ready(timeout=spec.get("startup_timeout", 60))
         for req in spec["requests"]:
             timeout = req.get("timeout", 60)
             kind = req["type"]
+            started = time.monotonic()
             if kind == "execute":
                 msg_id = kc.execute(req["code"], stop_on_error=req.get("stop_on_error", True))
             elif kind == "kernel_info":
@@ -65,19 +67,26 @@ def run(spec):
                 msg_id = kc.is_complete(req["code"])
             elif kind == "complete":
                 msg_id = kc.complete(req["code"])
+            elif kind == "comm_info":
+                msg_id = kc.comm_info()
             else:
                 raise ValueError(kind)
             messages, timed_out = collect(kc, km, msg_id, timeout, req.get("interrupt_on"))
-            reply = None if timed_out else shell_reply(kc, msg_id, timeout)
-            results.append({"reply": reply, "messages": messages, "timed_out": timed_out})
+            reply_type, reply = (None, None) if timed_out else shell_reply(kc, msg_id, timeout)
+            results.append({"reply": reply, "reply_type": reply_type, "messages": messages, "timed_out": timed_out,
+                            "seconds": round(time.monotonic() - started, 3)})
             if timed_out:
                 break
         alive = km.is_alive()
+        total = round(time.monotonic() - started, 3)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    return {"results": results, "alive_at_end": alive}
+    return {"results": results, "alive_at_end": alive, "seconds": total}
 
 
 if __name__ == "__main__":
-    json.dump(run(json.load(sys.stdin)), sys.stdout, default=str)
+    # The result goes to a file: the kernel (node) inherits stdout and makes the shared pipe non-blocking,
+    # which truncates large writes to it.
+    with open(sys.argv[1], "w") as out:
+        json.dump(run(json.load(sys.stdin)), out, default=str)
