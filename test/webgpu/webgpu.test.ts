@@ -109,6 +109,21 @@ if (!lookup.dir) {
   const env = lavapipeEnv(lookup.dir);
   const opts = { timeout: CHILD_TIMEOUT_MS + 30_000 };
 
+  test(".ci/install-lavapipe.sh on a complete DIR downloads nothing and prints the exports", () => {
+    const script = path.join(__dirname, "..", "..", "..", ".ci", "install-lavapipe.sh");
+    const r = spawnSync("bash", [script, lookup.dir!], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /apt-get|downloading/);
+    const exports = r.stdout.trim().split("\n");
+    for (const name of ["VK_DRIVER_FILES", "VK_ICD_FILENAMES", "LD_LIBRARY_PATH", "TSLAB_LIGHTNING_LAVAPIPE_DIR"]) {
+      assert.ok(exports.some((l) => l.startsWith(`export ${name}=`)), `${name} missing from:\n${r.stdout}`);
+    }
+    assert.equal(fs.readFileSync(path.join(lookup.dir!, "env.sh"), "utf8").trim(), r.stdout.trim());
+    const icd = JSON.parse(fs.readFileSync(path.join(lookup.dir!, "lvp_icd.json"), "utf8"));
+    assert.ok(path.isAbsolute(icd.ICD.library_path) && fs.existsSync(icd.ICD.library_path), icd.ICD.library_path);
+    assert.match(fs.readFileSync(path.join(lookup.dir!, "mesa-version"), "utf8"), /^(\d+:)?(2[5-9]|[3-9]\d)\./);
+  });
+
   test("software adapter: refused without allowSoftware, accepted with it", opts, async () => {
     const r = await runChild("adapter", env);
     assert.equal(r.refused.ok, false);
