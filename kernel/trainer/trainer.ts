@@ -307,6 +307,7 @@ export class Trainer {
       }
       await checkpointRestorer(this, module, opts.ckptPath);
     }
+    for (const l of this.loggers) await l.logHyperparams?.(module.hparams);
     await hooks.both("onFitStart", []);
     if (data.val && data.numValBatches > 0 && this.numSanityValSteps !== 0) await this.sanityCheck(ctx, data);
     const skip = data.numTrainBatches === 0 || this.limitTrainBatches === 0 ||
@@ -496,6 +497,11 @@ export class Trainer {
   /** @internal */
   _countStep(): void {
     this._globalStep++;
+  }
+
+  /** @internal Used by the checkpoint layer to restore the loop position. */
+  _setGlobalStep(step: number): void {
+    this._globalStep = step;
   }
 
   /** @internal Throws TrainingInterrupted at a batch boundary when an interrupt was requested. */
