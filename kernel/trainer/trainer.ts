@@ -300,7 +300,6 @@ export class Trainer {
         this.maxEpochs = -1;
       }
     }
-    const data = await this.fitData(ctx, trainData, valData);
     if (opts.ckptPath) {
       if (!checkpointRestorer) {
         throw new MisconfigurationError("fit(..., { ckptPath }) needs the checkpoint layer: import it from 'tslab-lightning' (the package entry registers it).");
@@ -309,7 +308,10 @@ export class Trainer {
     }
     for (const l of this.loggers) await l.logHyperparams?.(module.hparams);
     await hooks.both("onFitStart", []);
-    if (data.val && data.numValBatches > 0 && this.numSanityValSteps !== 0) await this.sanityCheck(ctx, data);
+    // Lightning's order (§2.3): valDataloader inside the sanity check, after onSanityCheckStart; trainDataloader after it.
+    const loadVal = () => this.fitValData(ctx, valData);
+    const sanity = this.valDefined(ctx, valData) && this.numSanityValSteps !== 0;
+    const data = await this.fitData(ctx, trainData, sanity ? await this.sanityCheck(ctx, loadVal) : await loadVal());
     const skip = data.numTrainBatches === 0 || this.limitTrainBatches === 0 ||
       (this.maxEpochs !== -1 && this.currentEpoch >= this.maxEpochs!) || (this.maxSteps !== -1 && this.globalStep >= this.maxSteps);
     if (!skip) {
@@ -437,19 +439,13 @@ export class Trainer {
     for (const o of ctx.optimizers) o._host = ctx;
   }
 
-  private async fitData(ctx: RunContext, trainData: FitDataArg, valData: unknown): Promise<FitData> {
-    const rawTrain = trainData !== undefined && !isDatamoduleArg(trainData) && !(trainData instanceof LightningDataModule)
-      ? trainData : await this.dataFromHooks(ctx, "trainDataloader");
-    if (rawTrain === undefined || rawTrain === null) {
-      throw new MisconfigurationError("trainer.fit() needs training data: pass a DataLoader, or define trainDataloader() on the module or datamodule.");
-    }
-    const train = toBatchSource(rawTrain, "training data");
-    if (train.length === 0) {
-      throw new MisconfigurationError("The training dataloader is empty (0 batches). Check the dataset size, batchSize and dropLast.");
-    }
-    let numTrain = limitBatches(train.length, this.limitTrainBatches, "limit_train_batches");
-    if (this.fastDevRun > 0) numTrain = Math.min(numTrain, this.fastDevRun);
-    this.numTrainingBatches = numTrain;
+  /** Lightning's `enable_validation`: a validationStep, validation data (passed or a valDataloader hook), limitValBatches > 0. */
+  private valDefined(ctx: RunContext, valData: unknown): boolean {
+    return typeof ctx.module.validationStep === "function" && this.limitValBatches !== 0 &&
+      (valData !== undefined || typeof (this.datamodule as any)?.valDataloader === "function" || typeof ctx.module.valDataloader === "function");
+  }
+
+  private async fitValData(ctx: RunContext, valData: unknown): Promise<{ val: BatchSource | null; numVal: number }> {
     let val: BatchSource | null = null;
     let numVal = 0;
     const hasValStep = typeof ctx.module.validationStep === "function";
@@ -462,6 +458,22 @@ export class Trainer {
       }
     }
     this.numValBatches = val ? [numVal] : [];
+    return { val, numVal };
+  }
+
+  private async fitData(ctx: RunContext, trainData: FitDataArg, { val, numVal }: { val: BatchSource | null; numVal: number }): Promise<FitData> {
+    const rawTrain = trainData !== undefined && !isDatamoduleArg(trainData) && !(trainData instanceof LightningDataModule)
+      ? trainData : await this.dataFromHooks(ctx, "trainDataloader");
+    if (rawTrain === undefined || rawTrain === null) {
+      throw new MisconfigurationError("trainer.fit() needs training data: pass a DataLoader, or define trainDataloader() on the module or datamodule.");
+    }
+    const train = toBatchSource(rawTrain, "training data");
+    if (train.length === 0) {
+      throw new MisconfigurationError("The training dataloader is empty (0 batches). Check the dataset size, batchSize and dropLast.");
+    }
+    let numTrain = limitBatches(train.length, this.limitTrainBatches, "limit_train_batches");
+    if (this.fastDevRun > 0) numTrain = Math.min(numTrain, this.fastDevRun);
+    this.numTrainingBatches = numTrain;
     if (val && numVal > 0 && this.valCheckInterval > 1 && Number.isFinite(numTrain) && this.checkValEveryNEpoch !== null &&
         this.valCheckInterval > numTrain) {
       throw new MisconfigurationError(
@@ -478,19 +490,23 @@ export class Trainer {
     return ctx.hooks.moduleHook(hook, []);
   }
 
-  private async sanityCheck(ctx: RunContext, data: FitData): Promise<void> {
-    const n = this.numSanityValSteps === -1 ? data.numValBatches : Math.min(this.numSanityValSteps, data.numValBatches);
+  /** Runs the sanity check; the validation data is loaded after onSanityCheckStart (Lightning's order) and returned. */
+  private async sanityCheck<V extends { val: BatchSource | null; numVal: number }>(ctx: RunContext, loadVal: () => Promise<V>): Promise<V> {
     this.sanityChecking = true;
     this.state.stage = "sanity_check";
     await ctx.hooks.callbackHook("onSanityCheckStart", []);
     this.resetMetrics();
+    let v: V;
     try {
-      await runEvaluation(this, ctx, "validation", data.val!, n);
+      v = await loadVal();
+      const n = this.numSanityValSteps === -1 ? v.numVal : Math.min(this.numSanityValSteps, v.numVal);
+      if (v.val && n > 0) await runEvaluation(this, ctx, "validation", v.val, n);
     } finally {
       this.sanityChecking = false;
     }
     this.resetMetrics();
     await ctx.hooks.callbackHook("onSanityCheckEnd", []);
+    return v;
   }
 
   // ---- internals used by the loops ----
