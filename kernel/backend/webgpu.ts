@@ -132,7 +132,13 @@ export function describeAdapter(adapter: GpuAdapterLike): Record<string, unknown
 }
 
 // Process-global Dawn state: create() once, reuse on later calls (e.g. refused without allowSoftware, then allowed).
-let dawn: { gpu: GpuLike; entry: string; flags: string[] } | undefined;
+interface DawnState {
+  gpu: GpuLike;
+  globals: Record<string, unknown>;
+  entry: string;
+  flags: string[];
+}
+let dawn: DawnState | undefined;
 let webgpuFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | undefined;
 
 function webgpuEntryPath(): string {
@@ -151,29 +157,48 @@ async function loadDawnModule(entry: string): Promise<DawnModule> {
   }
 }
 
-function exposeNavigatorGpu(gpu: GpuLike): void {
-  const g = globalThis as { navigator?: Record<string, unknown> };
-  const nav = g.navigator;
+// What exposeDawn() put on globalThis, so hideDawn() can take it back when webgpu is not used (a refused software
+// adapter or no adapter): other code then sees the same globals as before, e.g. no `navigator` on Node 20.
+let exposed: { names: string[]; navigator?: PropertyDescriptor; hadNavigator: boolean } | undefined;
+
+function exposeDawn(state: { gpu: GpuLike; globals: Record<string, unknown> }): void {
+  if (exposed) return;
+  const g = globalThis as Record<string, unknown>;
+  const names = Object.keys(state.globals).filter((k) => !(k in g));
+  for (const k of names) g[k] = state.globals[k];
+  const hadNavigator = Object.prototype.hasOwnProperty.call(globalThis, "navigator");
+  exposed = { names, hadNavigator, navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator") };
+  const nav = g.navigator as Record<string, unknown> | undefined;
   if (nav && typeof nav === "object") {
     try {
-      Object.defineProperty(nav, "gpu", { value: gpu, configurable: true, writable: true, enumerable: true });
+      Object.defineProperty(nav, "gpu", { value: state.gpu, configurable: true, writable: true, enumerable: true });
+      if (nav.gpu === state.gpu) return; // Node >= 21 has a navigator object: add gpu to it
     } catch {
       // fall through to replacing navigator
     }
-    if (nav.gpu === gpu) return;
   }
-  Object.defineProperty(globalThis, "navigator", { value: { ...(nav ?? {}), gpu }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, "navigator", { value: { ...(nav ?? {}), gpu: state.gpu }, configurable: true, writable: true });
 }
 
-async function setupDawn(flags: string[]): Promise<{ gpu: GpuLike; entry: string; flags: string[] }> {
-  if (dawn) return dawn;
-  prepareWebgpuEnv();
-  const entry = webgpuEntryPath();
-  const mod = await loadDawnModule(entry);
-  Object.assign(globalThis, mod.globals);
-  const gpu = mod.create(flags);
-  exposeNavigatorGpu(gpu);
-  dawn = { gpu, entry, flags };
+function hideDawn(): void {
+  if (!exposed) return;
+  const g = globalThis as Record<string, unknown>;
+  for (const k of exposed.names) delete g[k];
+  if (exposed.navigator) Object.defineProperty(globalThis, "navigator", exposed.navigator);
+  else if (!exposed.hadNavigator) delete g.navigator;
+  const nav = g.navigator as Record<string, unknown> | undefined;
+  if (nav && typeof nav === "object" && Object.prototype.hasOwnProperty.call(nav, "gpu")) delete nav.gpu;
+  exposed = undefined;
+}
+
+async function setupDawn(flags: string[]): Promise<DawnState> {
+  if (!dawn) {
+    prepareWebgpuEnv();
+    const entry = webgpuEntryPath();
+    const mod = await loadDawnModule(entry);
+    dawn = { gpu: mod.create(flags), globals: mod.globals, entry, flags };
+  }
+  exposeDawn(dawn);
   return dawn;
 }
 
@@ -206,7 +231,7 @@ async function initWebgpuOrThrow(opts: WebgpuInitOptions): Promise<WebgpuInitRes
       reason: "webgpu: optional packages not installed (npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0)",
     };
   }
-  let state: { gpu: GpuLike; entry: string; flags: string[] };
+  let state: DawnState;
   try {
     state = await setupDawn(dawnFlagsFrom(opts));
   } catch (err) {
@@ -216,6 +241,7 @@ async function initWebgpuOrThrow(opts: WebgpuInitOptions): Promise<WebgpuInitRes
 
   const adapter = await state.gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) {
+    hideDawn();
     const dawnSays = diagnoseNoAdapter(state.entry, state.flags);
     return {
       ok: false,
@@ -224,6 +250,7 @@ async function initWebgpuOrThrow(opts: WebgpuInitOptions): Promise<WebgpuInitRes
   }
   const info = describeAdapter(adapter);
   if (info.software && !opts.allowSoftware) {
+    hideDawn();
     return {
       ok: false,
       reason: `webgpu: only a software adapter is available (${String(info.name)}); set TSLAB_LIGHTNING_BACKEND=webgpu to use it anyway`,
@@ -231,7 +258,10 @@ async function initWebgpuOrThrow(opts: WebgpuInitOptions): Promise<WebgpuInitRes
   }
 
   const failure = await activateTfjsBackend();
-  if (failure) return { ok: false, reason: `webgpu: ${failure}` };
+  if (failure) {
+    hideDawn();
+    return { ok: false, reason: `webgpu: ${failure}` };
+  }
   return { ok: true, adapter: info };
 }
 

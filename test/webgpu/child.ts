@@ -21,8 +21,11 @@ type Json = Record<string, unknown>;
 async function adapterTask(): Promise<Json> {
   const refused = await initWebgpu({ allowSoftware: false });
   const backendAfterRefusal = tf.engine().backendName ?? null;
+  const g = globalThis as { navigator?: { gpu?: unknown }; GPUBufferUsage?: unknown };
+  const globalsAfterRefusal = { navigatorGpu: g.navigator?.gpu !== undefined, GPUBufferUsage: g.GPUBufferUsage !== undefined };
   const accepted = await initWebgpu({ allowSoftware: true });
-  return { refused, backendAfterRefusal, accepted, backend: tf.getBackend() };
+  const globalsAfterAccept = { navigatorGpu: g.navigator?.gpu !== undefined, GPUBufferUsage: g.GPUBufferUsage !== undefined };
+  return { refused, backendAfterRefusal, globalsAfterRefusal, accepted, globalsAfterAccept, backend: tf.getBackend() };
 }
 
 async function initOnlyTask(): Promise<Json> {

@@ -131,6 +131,8 @@ if (!lookup.dir) {
     assert.match(r.refused.reason, /llvmpipe/);
     assert.equal(r.refused.reason.includes("\n"), false);
     assert.equal(r.backendAfterRefusal, null, "a refused adapter must not leave a tfjs backend set");
+    assert.deepEqual(r.globalsAfterRefusal, { navigatorGpu: false, GPUBufferUsage: false }, "refusal takes Dawn's globals back");
+    assert.deepEqual(r.globalsAfterAccept, { navigatorGpu: true, GPUBufferUsage: true });
     assert.equal(r.accepted.ok, true, JSON.stringify(r.accepted));
     const a = r.accepted.adapter;
     assert.equal(a.architecture, "software");
