@@ -27,3 +27,4 @@ export { OneCycleLR, type OneCycleLROptions } from "./optim/schedulers/one-cycle
 export * from "./callbacks";
 export { CSVLogger, type CSVLoggerOptions } from "./loggers";
 export { saveCheckpoint, loadCheckpoint, loadWeights, CheckpointError, type Checkpoint } from "./checkpoint";
+export { HookTrace, summarizeValue, type HookTraceOptions, type TracedBatch, type TracedHook } from "./callbacks/hook-trace";
