@@ -6,7 +6,6 @@ import { decimateMinMax, type Marker } from "./decimate";
 import { groupOf, type GroupsOption } from "./metric-groups";
 import type { RunRecord } from "./run-record";
 import type { SeriesKind } from "./series";
-import { emaSmooth } from "./smoothing";
 
 export interface ChartDataOptions {
   groups?: GroupsOption;
@@ -84,7 +83,7 @@ export function buildChartData(runs: RunRecord[], opts: ChartDataOptions): Chart
         panel.traces.push({ ...base, role: smooth ? "raw" : "line", ...d });
       }
       if (smooth) {
-        const d = decimateMinMax(xs, emaSmooth(s.ys.view(), opts.smoothing), xMin, xMax, buckets, accept);
+        const d = decimateMinMax(xs, s.smoothed(opts.smoothing), xMin, xMax, buckets, accept);
         panel.traces.push({ ...base, role: "smoothed", ...d, markers: newest ? [] : d.markers });
       }
     }
@@ -96,5 +95,22 @@ export function buildChartData(runs: RunRecord[], opts: ChartDataOptions): Chart
     xMax,
     epochMarks: newestRun ? newestRun.epochMarks.slice() : [],
     runLabels: runs.map((r) => r.label),
+  };
+}
+
+/**
+ * The same chart with fewer points: min/max of the already decimated points per coarser bucket. Extremes survive
+ * (they are among the input points), and it costs O(points shown), not O(points recorded).
+ */
+export function coarsenChartData(data: ChartData, buckets: number): ChartData {
+  return {
+    ...data,
+    panels: data.panels.map((p) => ({
+      ...p,
+      traces: p.traces.map((t) => {
+        const d = decimateMinMax(t.x, t.y, data.xMin, data.xMax, t.faded ? Math.max(8, Math.floor(buckets / 3)) : buckets);
+        return { ...t, x: d.x, y: d.y };
+      }),
+    })),
   };
 }

@@ -3,7 +3,7 @@
  * Final frame: plotly figure JSON + PNG + text/plain (interactive where plotly renders, PNG on GitHub/nbviewer).
  * Both shrink their decimation until they fit their byte budget.
  */
-import { buildChartData, type ChartData } from "./chart-data";
+import { buildChartData, coarsenChartData, type ChartData } from "./chart-data";
 import { buildScene } from "./chart-scene";
 import type { MimeBundle } from "./display-sink";
 import type { GroupsOption } from "./metric-groups";
@@ -41,29 +41,38 @@ function traceCount(runs: RunRecord[], smoothing: number): number {
   return Math.max(1, n);
 }
 
-/** Halves the buckets until `render` fits `maxBytes` (or the floor is reached). */
-function fitToBudget<T>(start: number, maxBytes: number, render: (buckets: number) => { value: T; bytes: number }): T {
+/**
+ * Decimates once at `start` buckets, then halves (re-decimating the decimated points, which is cheap) until
+ * `render` fits `maxBytes` or the floor is reached.
+ */
+function fitToBudget<T>(runs: RunRecord[], o: FrameOptions, start: number, maxBytes: number, render: (data: ChartData) => { value: T; bytes: number }): T {
   let buckets = Math.max(minBuckets, Math.min(maxBucketsPerSeries, start));
+  let data = chartData(runs, o, buckets);
   for (;;) {
-    const r = render(buckets);
+    const r = render(data);
     if (r.bytes <= maxBytes || buckets <= minBuckets) return r.value;
     buckets = Math.max(minBuckets, Math.floor(buckets / 2));
+    data = coarsenChartData(data, buckets);
   }
 }
 
+/** About this many bytes per point: "123.4,56.7 " in SVG, "12345,0.12345," in JSON. */
+const svgBytesPerPoint = 11;
+const jsonBytesPerPoint = 16;
+
 export function liveBundle(runs: RunRecord[], o: FrameOptions, text: string): MimeBundle {
   const plotWidth = chartWidth / 2 - 60;
-  const svg = fitToBudget(Math.min(plotWidth, Math.floor(12_000 / traceCount(runs, o.smoothing))), liveFrameMaxBytes, (b) => {
-    const s = renderSvg(buildScene(chartData(runs, o, b), { width: chartWidth, panelHeight, title: o.title, xLabel: o.xLabel, logScale: o.logScale }));
+  const start = Math.min(plotWidth, Math.floor((0.8 * liveFrameMaxBytes) / (2 * svgBytesPerPoint * traceCount(runs, o.smoothing))));
+  const svg = fitToBudget(runs, o, start, liveFrameMaxBytes, (data) => {
+    const s = renderSvg(buildScene(data, { width: chartWidth, panelHeight, title: o.title, xLabel: o.xLabel, logScale: o.logScale }));
     return { value: s, bytes: s.length };
   });
   return { "image/svg+xml": svg, "text/plain": text };
 }
 
 export function finalBundle(runs: RunRecord[], o: FrameOptions, text: string): MimeBundle {
-  const start = Math.floor(8_000 / traceCount(runs, o.smoothing));
-  const { data, figure } = fitToBudget(start, figureMaxBytes, (b) => {
-    const data = chartData(runs, o, b);
+  const start = Math.floor((0.8 * figureMaxBytes) / (2 * jsonBytesPerPoint * traceCount(runs, o.smoothing)));
+  const { data, figure } = fitToBudget(runs, o, start, figureMaxBytes, (data) => {
     const figure = buildPlotlyFigure(data, { title: o.title, xLabel: o.xLabel, logScale: o.logScale });
     return { value: { data, figure }, bytes: JSON.stringify(figure).length };
   });

@@ -70,7 +70,7 @@ function yRange(panel: PanelData, log: boolean): [number, number] {
     }
   }
   if (!(hi >= lo)) return [0, 1];
-  if (hi === lo) return [lo - (Math.abs(lo) * 0.1 || 1), hi + (Math.abs(hi) * 0.1 || 1)];
+  if (hi - lo <= Math.abs(hi) * 1e-9) return [lo - (Math.abs(lo) * 0.1 || 1), hi + (Math.abs(hi) * 0.1 || 1)];
   const pad = (hi - lo) * 0.05;
   return [lo - pad, hi + pad];
 }

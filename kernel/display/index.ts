@@ -11,7 +11,6 @@ export { DisplayHandle, newDisplayId } from "./display-handle";
 export { systemScheduler, ManualScheduler, type Scheduler } from "./scheduler";
 export { SendBudget, defaultBudget, type BudgetLimits } from "./send-budget";
 export { decimateMinMax, type Decimated, type Marker, type MarkerKind } from "./decimate";
-export { emaSmooth } from "./smoothing";
 export { clearRuns, maxRunsPerChart } from "./run-registry";
 export { renderImageGrid, readImageBatches, type ImageBatch } from "./image-grid";
 export { encodePng } from "./raster/png-encode";

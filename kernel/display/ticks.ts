@@ -3,12 +3,18 @@
 /** About `count` round tick values covering [min, max]. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
-  if (max <= min) return [min];
+  // A span below float resolution would make `v += step` stand still.
+  if (max - min <= Math.max(Math.abs(min), Math.abs(max)) * 1e-12) return [min];
   const raw = (max - min) / Math.max(1, count);
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  const first = Math.ceil(min / step);
+  for (let k = 0; k <= 4 * count + 2; k++) {
+    const v = (first + k) * step;
+    if (v > max + step * 1e-9) break;
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  }
   return ticks;
 }
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decimateMinMax } from "../../kernel/display/decimate";
-import { emaSmooth } from "../../kernel/display/smoothing";
+import { Series } from "../../kernel/display/series";
 import { GrowthBuffer } from "../../kernel/display/growth-buffer";
 import { buildChartData } from "../../kernel/display/chart-data";
 import { RunRecord } from "../../kernel/display/run-record";
@@ -37,8 +37,12 @@ test("log axes skip non-positive values", () => {
 });
 
 test("EMA smoothing is debiased and passes NaN through without poisoning", () => {
-  const s = emaSmooth([2, 2, NaN, 2], 0.9);
-  assert.equal(s[0], 2);
+  const series = new Series("loss", "batch");
+  [2, 2, NaN].forEach((v, i) => series.append(i, v));
+  assert.equal(series.smoothed(0.9)[0], 2);
+  series.append(3, 2); // extended incrementally
+  const s = series.smoothed(0.9);
+  assert.equal(s.length, 4);
   assert.ok(Number.isNaN(s[2]));
   assert.ok(Math.abs(s[3] - 2) < 1e-12);
 });
