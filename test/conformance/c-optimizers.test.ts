@@ -22,6 +22,16 @@ class TwoOpt extends ManualOneVar {
   lossB(batch: Batch) {
     return tf.mean(tf.square(tf.mul(this.b, batch.x))) as tf.Scalar;
   }
+  /** Backward (`backwardsA` times) + step + zeroGrad for `a`'s optimizer, then once for `b`'s. */
+  stepBoth(batch: Batch, backwardsA = 1) {
+    const [oa, ob] = this.optimizers();
+    for (let k = 0; k < backwardsA; k++) this.manualBackward(() => this.lossA(batch));
+    oa.step();
+    oa.zeroGrad();
+    this.manualBackward(() => this.lossB(batch));
+    ob.step();
+    ob.zeroGrad();
+  }
 }
 
 describe("C. optimizers, schedulers, steps, toggling, clipping", () => {
@@ -108,14 +118,7 @@ describe("C. optimizers, schedulers, steps, toggling, clipping", () => {
   test("case 28: manual, two optimizers stepped once per batch for 2 batches → globalStep 4; 3 backward calls per batch", async () => {
     const m = new (class extends TwoOpt {
       trainingStep(batch: Batch) {
-        const [oa, ob] = this.optimizers();
-        this.manualBackward(() => this.lossA(batch));
-        this.manualBackward(() => this.lossA(batch));
-        oa.step();
-        oa.zeroGrad();
-        this.manualBackward(() => this.lossB(batch));
-        ob.step();
-        ob.zeroGrad();
+        this.stepBoth(batch, 2);
       }
     })();
     const r = new R();
@@ -183,13 +186,7 @@ describe("C. optimizers, schedulers, steps, toggling, clipping", () => {
     const m = new (class extends TwoOpt {
       trainingStep(batch: Batch) {
         steps++;
-        const [oa, ob] = this.optimizers();
-        this.manualBackward(() => this.lossA(batch));
-        oa.step();
-        oa.zeroGrad();
-        this.manualBackward(() => this.lossB(batch));
-        ob.step();
-        ob.zeroGrad();
+        this.stepBoth(batch);
       }
       onTrainEpochEnd() {
         epochEnds++;
