@@ -550,6 +550,11 @@ export class Trainer {
     const hooks = ctx.hooks;
     await hooks.callbackHook("onTrainEpochEnd", [], (cb) => !cb.isMonitoring);
     await hooks.moduleHook("onTrainEpochEnd", []);
+    // Monitoring callbacks (EarlyStopping, ModelCheckpoint) see the epoch metrics, including what the module just
+    // logged (Lightning computes callback_metrics from the live results).
+    await hooks.settle();
+    await ctx.trainResults.flush();
+    this._mergeMetrics(ctx.trainResults.metrics(false), true);
     await hooks.callbackHook("onTrainEpochEnd", [], (cb) => cb.isMonitoring);
     await hooks.settle();
     await ctx.trainResults.flush();

@@ -67,7 +67,7 @@ export function loaders(shuffle = true): { train: DataLoader<XY>; val: DataLoade
 }
 
 export function quietTrainer(opts: TrainerOptions = {}): Trainer {
-  return new Trainer({ live: false, enableProgressBar: false, logger: false, enableCheckpointing: false, ...opts });
+  return new Trainer({ live: false, enableProgressBar: false, logger: false, enableCheckpointing: opts.callbacks !== undefined, ...opts });
 }
 
 export async function weightsOf(m: LightningModule): Promise<number[][]> {

@@ -53,6 +53,16 @@ export function currentLoopState(trainer: Trainer): LoopState {
   const hook = trainer._runContext?.hooks.current ?? null;
   let currentEpoch = trainer.currentEpoch;
   let resumeBatch = trainer._resumeBatch;
+  let batchesSeen = trainer.batchesSeen;
+  let batchesThatStepped = trainer._batchesThatStepped;
+  if (trainer.training && hook === "onTrainBatchEnd") {
+    // The batch is done but its counters are bumped after this hook (publishBatch): count it here.
+    batchesSeen += 1;
+    const module = trainer.lightningModule;
+    const stepped = !module?.automaticOptimization ||
+      (trainer.batchIdx + 1) % trainer.accumulateGradBatches === 0 || trainer.isLastBatch;
+    if (stepped) batchesThatStepped += 1;
+  }
   if (trainer.training) {
     if (hook === "onTrainEpochEnd") {
       // Saved while the epoch ends: the resumed run starts the next one.
@@ -69,8 +79,8 @@ export function currentLoopState(trainer: Trainer): LoopState {
     currentEpoch,
     resumeBatch,
     globalStep: trainer.globalStep,
-    batchesSeen: trainer.batchesSeen,
-    batchesThatStepped: trainer._batchesThatStepped,
+    batchesSeen,
+    batchesThatStepped,
   };
 }
 

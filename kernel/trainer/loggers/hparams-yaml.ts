@@ -5,7 +5,7 @@
 import { pyFloatRepr } from "./py-format";
 
 const PLAIN = /^[A-Za-z_./][A-Za-z0-9_ ./-]*$/;
-const RESERVED = /^(true|false|yes|no|on|off|null|~|y|n)$/i;
+const RESERVED = /^(true|false|yes|no|on|off|null|~)$/i;
 
 function scalar(v: unknown): string {
   if (v === null || v === undefined) return "null";
