@@ -66,15 +66,15 @@ export class LightningHandler implements InterruptTarget {
     };
   }
 
-  private prelude: { source: () => string; done?: Promise<boolean> } | undefined;
+  private prelude: { source: () => string; prepare: () => Promise<void>; done?: Promise<boolean> } | undefined;
 
   /**
    * Code run silently before the first cell (the prelude); its diagnostics go to the kernel's own log. Compiling it
    * blocks the process for seconds, so it starts on the first request that needs it, or after `idleMs` — not before
    * the kernel has answered kernel_info.
    */
-  setPrelude(source: () => string, idleMs: number): void {
-    this.prelude = { source };
+  setPrelude(source: () => string, prepare: () => Promise<void>, idleMs: number): void {
+    this.prelude = { source, prepare };
     setTimeout(() => void this.ensurePrelude(), idleMs).unref();
   }
 
@@ -83,6 +83,7 @@ export class LightningHandler implements InterruptTarget {
     if (!prelude || prelude.done) return prelude?.done;
     return (prelude.done = this.enqueue(async () => {
       const code = prelude.source();
+      await prelude.prepare().catch((e) => console.error("[tslab-lightning] backend setup failed:", e));
       this.capture.begin();
       const ok = await this.executor.execute(code);
       const outcome = this.capture.end();

@@ -22,3 +22,13 @@ export function preludeSource(exported: object): string {
   if (names.length > 0) lines.push(`import { ${names.join(", ")} } from "${PACKAGE_NAME}";`);
   return lines.join("\n");
 }
+
+/**
+ * Makes `tf` usable in the first cell: selects the package's backend (`ensureBackend`, which logs its choice to the
+ * kernel log), or waits for tfjs's default one. Without it, `tf.tensor()` in a fresh notebook fails with "backend
+ * 'wasm' has not yet been initialized".
+ */
+export async function prepareBackend(exported: { ensureBackend?: () => Promise<unknown> }): Promise<void> {
+  if (typeof exported.ensureBackend === "function") await exported.ensureBackend();
+  else await (require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs")).ready();
+}

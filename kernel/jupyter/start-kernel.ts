@@ -5,7 +5,7 @@
 import { ExecutionCapture } from "./execution-capture";
 import { LightningHandler } from "./handler";
 import { installSigintHandler } from "./interrupt-bridge";
-import { preludeSource } from "./prelude";
+import { prepareBackend, preludeSource } from "./prelude";
 import { PACKAGE_NAME, packageRoot, settleWorkingDirectory } from "./project-root";
 import { patchPublisher } from "./publisher-patch";
 import { LightningServer } from "./server";
@@ -36,11 +36,13 @@ export async function startKernel(options: KernelOptions): Promise<LightningServ
   process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
 
   await server.init();
-  if (!options.noPrelude) handler.setPrelude(() => preludeSource(loadPackage()), PRELUDE_IDLE_MS);
+  if (!options.noPrelude) {
+    handler.setPrelude(() => preludeSource(loadPackage()), () => prepareBackend(loadPackage()), PRELUDE_IDLE_MS);
+  }
   return server;
 }
 
-function loadPackage(): object {
+function loadPackage(): Record<string, any> {
   try {
     return require(packageRoot);
   } catch (e) {
