@@ -15,9 +15,9 @@ import { tf, ensureBackend, LightningModule, Trainer, DataLoader, seedEverything
 import { loadMnist, mnistTensors, classCounts, imageGridPng } from "tslab-lightning";
 import * as tslab from "tslab";
 
-const QUICK = process.env.TSLAB_LIGHTNING_QUICK === "1"; // the tests set this to cut training short
 await ensureBackend(); // picks the fastest backend available (wasm here) before the first tensor is made
 seedEverything(42);
+const QUICK = process.env.TSLAB_LIGHTNING_QUICK === "1"; // the tests set this to cut training short
 `),
   md(`
 ## The data
@@ -123,7 +123,7 @@ class GAN extends LightningModule {
     this.untoggleOptimizer(gOpt);
 
     if (batchIdx % 20 === 0) this.logImages("G(fixed z)", this.samples());
-    return { loss: { G: gLoss, D: dLoss }, "D output": { "D(x)": dOfX, "D(G(z))": dOfGz } };
+    return { losses: { G: gLoss, D: dLoss }, "D output": { "D(x)": dOfX, "D(G(z))": dOfGz } };
   }
   /** G's digits for the fixed noise, as [64, 28, 28] in [-1, 1]. */
   samples(z: tf.Tensor = this.fixedZ): tf.Tensor {
@@ -139,7 +139,7 @@ we bound the run with \`maxEpochs\`.
 `),
   ts(`
 const loader = () => new DataLoader({ x: realImages }, { batchSize: 64, shuffle: true, dropLast: true });
-const live = { name: "GAN on MNIST", maxFps: 2 };
+const liveChart = { name: "GAN on MNIST", maxFps: 2 }; // both runs use this name, so they share one chart
 const gan = new GAN({ zDim: 64, hidden: 256, lr: 2e-4 });
 const started = Date.now();
 const trainer = new Trainer({
@@ -148,7 +148,7 @@ const trainer = new Trainer({
   logger: false,
   enableCheckpointing: false,
   enableModelSummary: false,
-  live,
+  live: liveChart,
 });
 await trainer.fit(gan, loader());
 console.log(\`\${trainer.batchesSeen} batches, globalStep \${trainer.globalStep}, \${((Date.now() - started) / 1000).toFixed(0)} s on \${trainer.backend}\`);
@@ -168,7 +168,7 @@ const trainer2 = new Trainer({
   logger: false,
   enableCheckpointing: false,
   enableModelSummary: false,
-  live,
+  live: liveChart,
 });
 await trainer2.fit(fast, loader());
 console.log(\`second run: \${trainer2.batchesSeen} batches, globalStep \${trainer2.globalStep}\`);
