@@ -104,6 +104,8 @@ export class Trainer {
   /** @internal */ _runContext: RunContext | null = null;
   /** @internal */ _resumeBatch = 0;
   /** @internal */ _batchesThatStepped = 0;
+  /** @internal The current batch stepped; `_batchesThatStepped` advances after its validation (Lightning's order). */
+  _pendingStepped = false;
   /** @internal */ _leaks: LeakDetector | null = null;
   private _globalStep = 0;
   private interruptReason: string | null = null;
@@ -581,7 +583,8 @@ export class Trainer {
     await this._stepSchedulers(ctx, "epoch");
   }
 
-  private async _stepPlateauSchedulers(ctx: RunContext, interval: "step" | "epoch"): Promise<void> {
+  /** @internal ReduceLROnPlateau-style schedulers, stepped with their monitored metric. */
+  async _stepPlateauSchedulers(ctx: RunContext, interval: "step" | "epoch"): Promise<void> {
     for (const s of ctx.schedulers) {
       if (!s.reduceOnPlateau || s.interval !== interval) continue;
       const metric = this.callbackMetricsDict[s.monitor!];

@@ -187,3 +187,31 @@ test("the default ModelCheckpoint saves under <logDir>/checkpoints and keeps onl
   assert.equal(t.checkpointCallback!.bestModelPath, path.join(ckdir, "epoch=1-step=8.ckpt"));
   assert.throws(() => new Trainer({ live: false, enableCheckpointing: false, callbacks: [new ModelCheckpoint()] }), /enableCheckpointing: false/);
 });
+
+test("resume is exact for a module that draws noise while training: the seeded random stream is checkpointed", async () => {
+  const dir = await tempDir();
+  class Noisy extends Regressor {
+    trainingStep(b: { x: tf.Tensor; y: tf.Tensor }): unknown {
+      // Input noise, like a GAN's latent batch: drawn from the seeded stream every step.
+      return this.lossOf({ x: tf.add(b.x, tf.randomNormal(b.x.shape, 0, 0.1)), y: b.y });
+    }
+  }
+  seedEverything(11);
+  let { train, val } = loaders(true);
+  const a = new Noisy();
+  await quietTrainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(a, train, val);
+  const expected = await weightsOf(a);
+
+  seedEverything(11);
+  ({ train, val } = loaders(true));
+  const b = new Noisy();
+  const ckpt = new ModelCheckpoint({ dirpath: dir, filename: "mid", everyNTrainSteps: 3, saveTopK: 1 });
+  await quietTrainer({ maxEpochs: 1, numSanityValSteps: 0, callbacks: [ckpt] }).fit(b, train, val);
+  await quietTrainer({ maxEpochs: 1, numSanityValSteps: 0 }).fit(new Noisy(), train, val); // consumes the stream differently
+
+  ({ train, val } = loaders(true));
+  const c = new Noisy();
+  await quietTrainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(c, train, val, { ckptPath: path.join(dir, "mid.ckpt") });
+  const got = await weightsOf(c);
+  got.forEach((w, i) => assert.deepEqual(w, expected[i], `variable ${i} differs after resuming a noisy module`));
+});

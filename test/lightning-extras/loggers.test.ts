@@ -102,7 +102,7 @@ test("ModelSummary: rows, trainable/non-trainable totals and the printed table",
   assert.equal(cb.summary!.totalParams, 49);
 });
 
-test("validation rows share the step of the epoch's last training batch (Lightning increments _batches_that_stepped after validation)", { todo: "fit-loop increments _batchesThatStepped before in-epoch validation (lead's loop)" }, async () => {
+test("validation rows share the step of the epoch's last training batch (Lightning increments _batches_that_stepped after validation)", async () => {
   const root = await tempDir();
   const { train, val } = loaders(false);
   const t = new Trainer({ live: false, enableProgressBar: false, enableCheckpointing: false, defaultRootDir: root, maxEpochs: 1, logEveryNSteps: 2, numSanityValSteps: 0 });

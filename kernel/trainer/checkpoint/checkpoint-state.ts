@@ -3,6 +3,7 @@
  * weights by name, every optimizer's state (Adam moments and iteration count included), LR schedulers, the loop
  * position (epoch, globalStep, batch within the epoch, batchesSeen, logger step), callback states, hparams.
  */
+import { randomState, setRandomState } from "../seed";
 import * as tf from "@tensorflow/tfjs";
 import type { Callback } from "../callback";
 import type { LightningModule } from "../module";
@@ -62,6 +63,9 @@ export function currentLoopState(trainer: Trainer): LoopState {
     const stepped = !module?.automaticOptimization ||
       (trainer.batchIdx + 1) % trainer.accumulateGradBatches === 0 || trainer.isLastBatch;
     if (stepped) batchesThatStepped += 1;
+  } else if (trainer._pendingStepped) {
+    // Saved during in-epoch validation: the logger step of the finished batch advances after it.
+    batchesThatStepped += 1;
   }
   if (trainer.training) {
     if (hook === "onTrainEpochEnd") {
@@ -116,6 +120,8 @@ export async function dumpCheckpoint(trainer: Trainer, module: LightningModule, 
     stateDict,
     loops: currentLoopState(trainer),
     hparams: JSON.parse(JSON.stringify(module.hparams ?? {}, (_k, v) => (typeof v === "function" ? undefined : v))),
+    // Where the seeded random stream was, so noise drawn after resuming (dropout, GAN latents) continues identically.
+    randomState: randomState(),
   };
   if (!weightsOnly) {
     const callbacks: Record<string, unknown> = {};
@@ -252,4 +258,6 @@ export async function restoreTrainingState(trainer: Trainer, module: LightningMo
   trainer._setGlobalStep(loops.globalStep);
   trainer.batchesSeen = loops.batchesSeen;
   trainer._batchesThatStepped = loops.batchesThatStepped;
+  const rng = ckpt.randomState as { seed: number; state: number } | null | undefined;
+  if (rng) setRandomState(rng);
 }

@@ -70,6 +70,10 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promi
         await runInEpochValidation(trainer, ctx, data);
         validatedAtEnd = trainer.isLastBatch;
       }
+      if (ctx.automatic) await trainer._stepPlateauSchedulers(ctx, "step");
+      // The logger step advances after validation (validation metrics share the batch's step), once per stepping batch.
+      if (trainer._pendingStepped) trainer._batchesThatStepped++;
+      trainer._pendingStepped = false;
       if (trainer.shouldStop && canStopEarly(trainer)) break;
     }
   } finally {
@@ -168,7 +172,7 @@ async function publishBatch(trainer: Trainer, ctx: RunContext, outputs: StepOutp
     const logNow = trainer.logEveryNSteps > 0 &&
       ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
     if (logNow) await trainer._logToLoggers(views.log, trainer._batchesThatStepped);
-    trainer._batchesThatStepped++;
+    trainer._pendingStepped = true;
   }
   if (wantScalars) {
     const fromOutputs: Record<string, number> = { ...scan.numbers };
