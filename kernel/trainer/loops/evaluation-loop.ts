@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Trainer } from "../trainer";
 import type { RunContext } from "./run-context";
 import { batchIterator, type BatchSource } from "./batch-source";
+import { yieldToEventLoop } from "./yield-point";
 
 export type EvalKind = "validation" | "test" | "predict";
 
@@ -35,6 +36,7 @@ export async function runEvaluation(
   const it = batchIterator(source, 0, 0);
   try {
     for (let i = 0; i < limit; i++) {
+      await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
       trainer._checkInterrupt();
       tf.engine().startScope();
       let kept: tf.Tensor[] = [];

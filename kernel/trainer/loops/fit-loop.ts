@@ -13,6 +13,7 @@ import { scanOutputs } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
 import { runEvaluation, transfer } from "./evaluation-loop";
 import type { RunContext } from "./run-context";
+import { yieldToEventLoop } from "./yield-point";
 
 export interface FitData {
   train: BatchSource;
@@ -54,6 +55,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promi
   try {
     for (let batchIdx = start; ; batchIdx++) {
       trainer._resumeBatch = batchIdx;
+      await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
       trainer._checkInterrupt();
       if (batchIdx >= data.numTrainBatches) break;
       if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;

@@ -1,0 +1,16 @@
+/**
+ * Lets the event loop run between batches. On the CPU backends (wasm, cpu) every `await` inside a batch resolves as
+ * a microtask, so a fit would never reach the event loop: timers, I/O and signal handlers — among them the kernel's
+ * SIGINT bridge, i.e. Jupyter's interrupt — would wait until the fit ends. One `setImmediate` at most every
+ * `YIELD_MS` keeps the cost negligible (a few µs per yield).
+ */
+import { performance } from "node:perf_hooks";
+
+const YIELD_MS = 20;
+let lastYield = 0;
+
+export async function yieldToEventLoop(): Promise<void> {
+  if (performance.now() - lastYield < YIELD_MS) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  lastYield = performance.now();
+}
