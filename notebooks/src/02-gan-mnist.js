@@ -151,7 +151,8 @@ const trainer = new Trainer({
   live: liveChart,
 });
 await trainer.fit(gan, loader());
-console.log(\`\${trainer.batchesSeen} batches, globalStep \${trainer.globalStep}, \${((Date.now() - started) / 1000).toFixed(0)} s on \${trainer.backend}\`);
+const firstRunSeconds = (Date.now() - started) / 1000;
+console.log(\`\${trainer.batchesSeen} batches, globalStep \${trainer.globalStep}, \${firstRunSeconds.toFixed(0)} s on \${trainer.backend}\`);
 `),
   md(`
 ## A second run, other hyper-parameters
