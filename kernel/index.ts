@@ -11,6 +11,7 @@ import { createDefaultDisplayCallbacks } from "./display";
 export { tf };
 export * from "./trainer";
 export { LiveChart, TextProgress, isInsideJupyter, type LiveOptions } from "./display";
+export * from "./data";
 export { selectBackend, ensureBackend } from "./backend/select";
 export { describeBackend, type BackendReport } from "./backend/report";
 

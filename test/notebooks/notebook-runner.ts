@@ -23,30 +23,12 @@ export interface NotebookRun {
   nb: { cells: { cell_type: string; source: string | string[]; outputs?: any[] }[] };
 }
 
-/**
- * Transitional: the notebooks import the dataset helpers from "tslab-lightning"; until the package entry re-exports
- * kernel/data (asked of the lead), point that one import at the build instead so the notebooks still run.
- */
-function sourceFor(name: string, workDir: string): string {
-  const src = join(NOTEBOOK_DIR, name);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const entry = require(join(PROJECT_ROOT, "dist", "kernel", "index.js")) as Record<string, unknown>;
-  if ("loadMnist" in entry) return src;
-  const text = readFileSync(src, "utf8").replace(
-    /(import \{ loadMnist[^}]*\} from )\\"tslab-lightning\\"/g,
-    '$1\\"../dist/kernel/data\\"',
-  );
-  const copy = join(workDir, `src-${name}`);
-  writeFileSync(copy, text);
-  return copy;
-}
-
 export function runNotebook(name: string, opts: { quick?: boolean; extraCell?: string; env?: Record<string, string>; cellTimeout?: number } = {}): NotebookRun {
   const jupyter = makeJupyterEnv();
   try {
     const work = mkdtempSync(join(tmpdir(), "tslab-lightning-nb-"));
     const out = join(work, name);
-    const args = [RUNNER, sourceFor(name, work), out, KERNEL_NAME, NOTEBOOK_DIR, String(opts.cellTimeout ?? 600)];
+    const args = [RUNNER, join(NOTEBOOK_DIR, name), out, KERNEL_NAME, NOTEBOOK_DIR, String(opts.cellTimeout ?? 600)];
     if (opts.extraCell) args.push(opts.extraCell);
     const env: NodeJS.ProcessEnv = { ...jupyter.env, ...opts.env };
     if (opts.quick !== false) env.TSLAB_LIGHTNING_QUICK = "1";
