@@ -86,10 +86,10 @@ export class DashboardCallback extends Callback {
     const extra = extraValues(s.outputs, s.logged, s.progressBar);
     if (extra) hub.append(run, s.globalStep, s.batchesSeen, t, extra);
     if (!this.link.serving) return;
-    this.link.poll?.();
-    if (this.yieldEveryMs > 0 && now - this.lastYield >= this.yieldEveryMs) {
+    if (this.yieldEveryMs <= 0) return this.link.poll?.(); // timers may be starved: flush an overdue frame here
+    if (now - this.lastYield >= this.yieldEveryMs) {
       this.lastYield = now;
-      return yieldNow();
+      return yieldNow(); // the server's timers (frames, pings, new connections) run now
     }
   }
 

@@ -34,6 +34,8 @@ export interface ClientStats {
   framesSent: number;
   framesSkipped: number;
   bytesSent: number;
+  /** Largest message sent, bytes (`bufferedAmount` stays below `maxBufferedBytes` + this). */
+  maxFrameBytes: number;
   /** Highest `bufferedAmount` seen before a send decision. */
   maxBufferedSeen: number;
   /** True when the client holds everything the kernel has (up to the last flush). */
@@ -60,7 +62,7 @@ class ClientState {
   marks: Map<number, Mark> | null = new Map();
   readonly metaSeen = new Map<string, number>();
   readonly imageSeen = new Map<string, number>();
-  readonly stats: ClientStats = { framesSent: 0, framesSkipped: 0, bytesSent: 0, maxBufferedSeen: 0, synced: false };
+  readonly stats: ClientStats = { framesSent: 0, framesSkipped: 0, bytesSent: 0, maxFrameBytes: 0, maxBufferedSeen: 0, synced: false };
   constructor(readonly sink: ClientSink) {}
 }
 
@@ -214,6 +216,7 @@ export class Hub {
       c.sink.send(msg);
       c.stats.framesSent++;
       c.stats.bytesSent += msg.length;
+      if (msg.length > c.stats.maxFrameBytes) c.stats.maxFrameBytes = msg.length;
     }
     for (const s of this.dirty) this.live.set(s.id, { gen: s.generation, n: s.length });
     this.dirty.clear();
