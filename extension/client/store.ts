@@ -33,7 +33,7 @@ export class ClientSeries {
   /** Bumped on every change; views compare it to skip redrawing. */
   version = 0;
 
-  constructor(readonly run: string, readonly key: string, readonly group: string, readonly maxBuckets = 600, readonly maxMarkers = 500) {
+  constructor(readonly run: string, readonly key: string, readonly group: string, readonly maxBuckets = 200, readonly maxMarkers = 500) {
     this.lo = new Int32Array(2 * maxBuckets);
     this.hi = new Int32Array(2 * maxBuckets);
   }
@@ -78,7 +78,15 @@ export class ClientSeries {
       if (a === b) out.push(a);
       else out.push(Math.min(a, b), Math.max(a, b));
     }
-    for (let i = this.buckets * this.bucket; i < this.length; i++) if (Number.isFinite(this.y[i])) out.push(i);
+    // The open bucket: its min and max too, and the newest point so the line reaches "now".
+    const open = this.buckets * this.bucket;
+    if (this.length - open <= 2) {
+      for (let i = open; i < this.length; i++) if (Number.isFinite(this.y[i])) out.push(i);
+      return out;
+    }
+    const [a, b] = minMax(this.y, open, this.length);
+    const tail = [...new Set([a, b, this.length - 1])].filter((i) => i >= 0 && Number.isFinite(this.y[i])).sort((p, q) => p - q);
+    out.push(...tail);
     return out;
   }
 
@@ -208,7 +216,7 @@ export interface ClientRun extends RunMeta {
 export class ClientStore {
   readonly runs = new Map<string, ClientRun>();
   readonly series = new Map<string, ClientSeries>();
-  constructor(readonly maxBuckets = 600) {}
+  constructor(readonly maxBuckets = 200) {}
 
   clear(): void {
     this.runs.clear();

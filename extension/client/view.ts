@@ -259,7 +259,7 @@ export class View {
   private traces(panel: Panel, series: ClientSeries[]): Array<Record<string, unknown>> {
     const axis = this.prefs.xAxis;
     const w = this.prefs.smoothing;
-    const buckets = Math.max(100, Math.round(panel.plot.clientWidth || 600));
+    const buckets = Math.max(100, Math.round((panel.plot.clientWidth || 600) / 2));
     const multiKey = new Set(series.map((s) => s.key)).size > 1;
     const out: Array<Record<string, unknown>> = [];
     for (const s of series) {

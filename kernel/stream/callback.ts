@@ -82,9 +82,11 @@ export class DashboardCallback extends Callback {
     const hub = this.link.hub;
     const now = Date.now();
     const t = now - run.meta.startedAt;
-    hub.append(run, s.globalStep, s.batchesSeen, t, s.outputs);
-    const extra = extraValues(s.outputs, s.logged, s.progressBar);
-    if (extra) hub.append(run, s.globalStep, s.batchesSeen, t, extra);
+    const { outputs, logged, progressBar: bar, globalStep: step, batchesSeen: batch } = s;
+    for (const k in outputs) hub.push(run, k, step, batch, t, outputs[k]);
+    for (const k in logged) if (!(k in outputs)) hub.push(run, k, step, batch, t, logged[k]);
+    for (const k in bar) if (!(k in outputs) && !(k in logged)) hub.push(run, k, step, batch, t, bar[k]);
+    hub.touch();
     if (!this.link.serving) return;
     if (this.yieldEveryMs <= 0) return this.link.poll?.(); // timers may be starved: flush an overdue frame here
     if (now - this.lastYield >= this.yieldEveryMs) {
@@ -149,14 +151,6 @@ export class DashboardCallback extends Callback {
     }
     if (any) this.link.hub.append(run, trainer.globalStep, trainer.batchesSeen, Date.now() - run.meta.startedAt, values, false);
   }
-}
-
-/** Values of `logged` and `progressBar` whose keys `outputs` does not have (null when there are none). */
-function extraValues(outputs: Record<string, number>, logged: Record<string, number>, bar: Record<string, number>): Record<string, number> | null {
-  let out: Record<string, number> | null = null;
-  for (const k in logged) if (!(k in outputs)) (out ??= {})[k] = logged[k];
-  for (const k in bar) if (!(k in outputs) && !(k in logged)) (out ??= {})[k] = bar[k];
-  return out;
 }
 
 function scalarParams(hparams: Record<string, unknown>): RunMeta["hparams"] {

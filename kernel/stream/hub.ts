@@ -112,6 +112,20 @@ export class Hub {
     this.onDirty();
   }
 
+  /** Appends one value (no allocation); call `touch()` once after a batch's values. */
+  push(run: RunState, key: string, step: number, batch: number, timeMs: number, y: number): void {
+    const s = run.series.get(key) ?? this.addSeries(run, key);
+    if (!s) return;
+    s.push(step, batch, timeMs, y);
+    this.dirty.add(s);
+    run.batchKeys.add(key);
+  }
+
+  /** Signals new data (the server schedules a frame). */
+  touch(): void {
+    this.onDirty();
+  }
+
   /** The last value appended to a series, or undefined. */
   last(run: RunState, key: string): { step: number; y: number } | undefined {
     const s = run.series.get(key);
@@ -327,17 +341,24 @@ function wireY(v: number): WireY {
 
 /** Points [from, length) of `s` as a `SeriesChunk` JSON object, thinned when there are many. */
 function chunkJson(s: Series, from: number, reset: boolean, buckets: number): string {
+  const head = `{"run":${JSON.stringify(s.runId)},"key":${JSON.stringify(s.key)},"group":${JSON.stringify(s.group)}${reset ? ',"reset":true' : ""}`;
+  const n = s.length - from;
+  if (n <= 2 * buckets) {
+    // The common live case: typed-array joins (a finite number prints the same in JSON and in join).
+    const y = s.y.subarray(from, s.length);
+    const yJson = y.every(Number.isFinite) ? y.join(",") : Array.from(y, (v) => JSON.stringify(wireY(v))).join(",");
+    const time = Array.from(s.time.subarray(from, s.length), (t) => Math.round(t) / 1000).join(",");
+    return `${head},"step":[${s.step.subarray(from, s.length).join(",")}],"batch":[${s.batch.subarray(from, s.length).join(",")}],"time":[${time}],"y":[${yJson}]}`;
+  }
   const idx = thinIndices(s.y, from, s.length, buckets);
-  const chunk: SeriesChunk = {
-    run: s.runId, key: s.key, group: s.group,
+  const chunk: Omit<SeriesChunk, "run" | "key" | "group"> = {
     step: idx.map((i) => s.step[i]),
     batch: idx.map((i) => s.batch[i]),
     time: idx.map((i) => Math.round(s.time[i]) / 1000),
     y: idx.map((i) => wireY(s.y[i])),
+    decimated: true,
   };
-  if (reset) chunk.reset = true;
-  if (idx.length < s.length - from) chunk.decimated = true;
-  return JSON.stringify(chunk);
+  return `${head},${JSON.stringify(chunk).slice(1)}`;
 }
 
 /** The panel of a metric: the part before the first `/`, else the whole name. */
