@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Plain JS shim: the CLI is compiled TypeScript (npm run build writes dist/).
 "use strict";
+if (process.argv[2] === "kernel") {
+  // Before anything opens process.stdout (see kernel/jupyter/blocking-stdio.ts).
+  require("../dist/kernel/jupyter/blocking-stdio.js").useBlockingStdio();
+}
 const { main } = require("../dist/kernel/cli/main.js");
 main(process.argv.slice(2)).then(
   (code) => {

@@ -65,17 +65,17 @@ export interface Session {
 }
 
 /** Starts a kernel in `cwd`, sends the requests in order, shuts it down, and returns what arrived. */
-export function runSession(jupyter: JupyterEnv, cwd: string, requests: Request[]): Session {
+export function runSession(jupyter: JupyterEnv, cwd: string, requests: Request[], extra: object = {}): Session & { stdout: string } {
   const resultFile = join(jupyter.dir, `session-${Date.now()}.json`);
   const run = spawnSync(PYTHON, [join(SOURCE_DIR, "run_cells.py"), resultFile], {
     cwd,
     env: jupyter.env,
-    input: JSON.stringify({ kernel_name: KERNEL_NAME, cwd, requests }),
+    input: JSON.stringify({ kernel_name: KERNEL_NAME, cwd, requests, ...extra }),
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
   });
   if (run.status !== 0) throw new Error(`run_cells.py exited ${run.status}: ${run.stderr}`);
-  return JSON.parse(readFileSync(resultFile, "utf8")) as Session;
+  return { ...(JSON.parse(readFileSync(resultFile, "utf8")) as Session), stdout: run.stdout };
 }
 
 /** The messages a request produced, without status / execute_input bookkeeping. */

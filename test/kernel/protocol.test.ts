@@ -4,9 +4,11 @@ import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 import { type JupyterEnv, makeJupyterEnv, outputs, PROJECT_ROOT, type Session, runSession } from "./kernel-harness";
 
+const FLOOD = 2_000_000;
+
 describe("kernel protocol (jupyter_client)", () => {
   let jupyter: JupyterEnv;
-  let session: Session;
+  let session: Session & { stdout: string };
 
   before(() => {
     jupyter = makeJupyterEnv();
@@ -22,7 +24,7 @@ describe("kernel protocol (jupyter_client)", () => {
       /* 8 */ { type: "is_complete", code: "const a = <number>(1 as unknown);" },
       /* 9 */ { type: "comm_info" },
       /* 10 */ { type: "execute", code: `const s: string = "still alive"; s` },
-    ]);
+    ], { flood_stdout_bytes: FLOOD });
   });
   after(() => jupyter.cleanup());
 
@@ -81,6 +83,11 @@ describe("kernel protocol (jupyter_client)", () => {
   it("answers comm_info_request with a comm_info_reply", () => {
     assert.equal(session.results[9].reply_type, "comm_info_reply");
     assert.deepEqual(session.results[9].reply, { status: "ok", comms: {} });
+  });
+
+  it("leaves the stdout it shares with its client blocking (a large write by the client arrives whole)", () => {
+    // The kernel's own log lines (e.g. its backend choice) may share the pipe; the client's write must be whole.
+    assert.ok(session.stdout.includes("x".repeat(FLOOD)), `only ${session.stdout.length} bytes arrived`);
   });
 
   it("keeps running cells after errors", () => {

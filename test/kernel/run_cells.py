@@ -3,6 +3,7 @@
 Input (stdin, JSON): {"kernel_name": str, "cwd": str, "requests": [...]} where a request is
   {"type": "execute", "code": str, "interrupt_on": str?, "timeout": float?, "stop_on_error": bool?}
   {"type": "kernel_info"} | {"type": "comm_info"} | {"type": "is_complete", "code": str} | {"type": "complete", "code": str}
+"flood_stdout_bytes": N (optional) writes N bytes to stdout while the kernel runs.
 The kernelspec is found through the environment (JUPYTER_PATH etc.) the calling test sets.
 Output (the file named by argv[1], JSON): {"results": [{"reply": {...}, "reply_type": str, "messages": [{"msg_type", "content"}], "timed_out": bool}],
                         "alive_at_end": bool}
@@ -78,6 +79,10 @@ def run(spec):
             if timed_out:
                 break
         alive = km.is_alive()
+        if spec.get("flood_stdout_bytes"):
+            # While the kernel shares our stdout: a large write must arrive whole (see blocking-stdio.ts).
+            sys.stdout.write("x" * spec["flood_stdout_bytes"])
+            sys.stdout.flush()
         total = round(time.monotonic() - started, 3)
     finally:
         kc.stop_channels()
