@@ -12,6 +12,7 @@ export { tf };
 export * from "./trainer";
 export { LiveChart, TextProgress, isInsideJupyter, type LiveOptions } from "./display";
 export * from "./data";
+export { dashboard, closeDashboard, DashboardCallback, type Dashboard } from "./stream";
 export { selectBackend, ensureBackend } from "./backend/select";
 export { describeBackend, type BackendReport } from "./backend/report";
 

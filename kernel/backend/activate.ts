@@ -4,6 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 export async function activateBackend(name: string): Promise<void> {
+  silenceCpuBanner();
   let ok: boolean;
   const warnings: string[] = [];
   const warn = console.warn;
@@ -49,4 +50,14 @@ function describeWarning(arg: unknown): string {
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split("\n")[0].trim();
+}
+
+/**
+ * The cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js ... install tfjs-node" banner on
+ * its first tensor. We choose the backend ourselves and report why the native ones were skipped, so the banner would
+ * only land in a user's first notebook cell as noise.
+ */
+function silenceCpuBanner(): void {
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (cpu && "firstUse" in cpu) cpu.firstUse = false;
 }
