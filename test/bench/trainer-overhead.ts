@@ -53,23 +53,33 @@ class Mlp extends LightningModule {
   }
 }
 
-async function mlpHand(d: { x: Float32Array; y: Float32Array | null }): Promise<number[]> {
-  const net = dense([256, 128, 10], 784);
-  const opt = tf.train.adam(1e-3);
+/** Runs `step(b)` for every batch and returns the wall time between consecutive batch starts, like StepTimes. */
+async function timeBatches(step: (b: number) => Promise<void>): Promise<number[]> {
   const times: number[] = [];
   let last = 0;
   for (let b = 0; b < BATCHES; b++) {
     const now = performance.now();
     if (last) times.push(now - last);
     last = now;
-    const loss = tf.tidy(() => {
-      const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
-      const y = tf.tensor2d(d.y!.subarray(b * B * 10, (b + 1) * B * 10), [B, 10]);
-      return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.apply(x) as tf.Tensor) as tf.Scalar, true)!;
-    });
-    await loss.data();
-    loss.dispose();
+    await step(b);
   }
+  return times;
+}
+
+/** One readback per batch for the step's scalars, as the Trainer does. */
+async function readAndDispose(t: tf.Tensor): Promise<void> {
+  await t.data();
+  t.dispose();
+}
+
+async function mlpHand(d: { x: Float32Array; y: Float32Array | null }): Promise<number[]> {
+  const net = dense([256, 128, 10], 784);
+  const opt = tf.train.adam(1e-3);
+  const times = await timeBatches((b) => readAndDispose(tf.tidy(() => {
+    const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
+    const y = tf.tensor2d(d.y!.subarray(b * B * 10, (b + 1) * B * 10), [B, 10]);
+    return opt.minimize(() => tf.losses.softmaxCrossEntropy(y, net.apply(x) as tf.Tensor) as tf.Scalar, true)!;
+  })));
   net.dispose();
   opt.dispose();
   return times;
@@ -120,22 +130,13 @@ async function ganHand(d: { x: Float32Array }): Promise<number[]> {
   const dOpt = tf.train.adam(2e-4, 0.5);
   const gVars = g.trainableWeights.map((w) => w.read() as tf.Variable);
   const dVars = dn.trainableWeights.map((w) => w.read() as tf.Variable);
-  const times: number[] = [];
-  let last = 0;
-  for (let b = 0; b < BATCHES; b++) {
-    const now = performance.now();
-    if (last) times.push(now - last);
-    last = now;
-    const losses = tf.tidy(() => {
-      const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
-      const l = ganLosses(g, dn, x);
-      const dl = dOpt.minimize(l.d, true, dVars)!;
-      const gl = gOpt.minimize(l.g, true, gVars)!;
-      return tf.stack([dl, gl]);
-    });
-    await losses.data();
-    losses.dispose();
-  }
+  const times = await timeBatches((b) => readAndDispose(tf.tidy(() => {
+    const x = tf.tensor2d(d.x.subarray(b * B * 784, (b + 1) * B * 784), [B, 784]);
+    const l = ganLosses(g, dn, x);
+    const dl = dOpt.minimize(l.d, true, dVars)!;
+    const gl = gOpt.minimize(l.g, true, gVars)!;
+    return tf.stack([dl, gl]);
+  })));
   g.dispose(); dn.dispose(); gOpt.dispose(); dOpt.dispose();
   return times;
 }
