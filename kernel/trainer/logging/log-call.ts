@@ -119,7 +119,10 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
   }
   if (value instanceof tf.Tensor) {
     // A float copy that survives the batch scope until the next flush reads it.
-    results.update(entry, tf.keep(tf.tidy(() => value.reshape([]).cast("float32").clone())), batchSize);
+    // A reference of our own (clone shares the data) that survives the user's tidy and the batch scope until the
+    // next flush reads and releases it.
+    const own = value.rank === 0 && value.dtype === "float32" ? value.clone() : tf.tidy(() => value.reshape([]).cast("float32"));
+    results.update(entry, tf.keep(own), batchSize);
   } else {
     results.update(entry, Number(value), batchSize);
   }

@@ -93,11 +93,12 @@ export class ResultCollection {
     const all = [...own, ...extra];
     let read = new Float32Array(0);
     if (all.length > 0) {
-      const packed = tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
+      // One tensor (the common case: a loss) is read directly; several are packed into one read.
+      const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
       try {
-        read = (await packed.data()) as Float32Array;
+        read = Float32Array.from((await packed.data()) as ArrayLike<number>);
       } finally {
-        packed.dispose();
+        if (packed !== all[0]) packed.dispose();
         for (const t of own) t.dispose();
       }
     }
