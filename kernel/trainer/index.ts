@@ -1,6 +1,6 @@
 /** The trainer: Lightning 2.x's API on TensorFlow.js. Knows no screen, server or kernel. */
 export { LightningModule, type Optimizers, type Schedulers } from "./module";
-export { Trainer, type TrainerState, type TrainerStatus, type TrainerFn, type CheckpointRestorer } from "./trainer";
+export { Trainer, type TrainerState, type TrainerStatus, type TrainerFn } from "./trainer";
 export type { TrainerOptions } from "./trainer-options";
 export { Callback, overrides } from "./callback";
 export { DataLoader, type DataLoaderOptions } from "./data/data-loader";
@@ -17,7 +17,6 @@ export type { Logger } from "./logger";
 export type { BatchScalars, StepOutputs, Stage, HookName, MaybePromise } from "./hooks";
 export type { HookEvent, HookObserver } from "./hook-caller";
 export { requestInterrupt } from "./interrupt";
-import "./defaults";
 export { MultiStepLR } from "./optim/schedulers/multi-step-lr";
 export { ExponentialLR } from "./optim/schedulers/exponential-lr";
 export { CosineAnnealingLR } from "./optim/schedulers/cosine-annealing-lr";

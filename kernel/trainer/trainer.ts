@@ -18,6 +18,11 @@ import { runTrainingEpochs, type FitData } from "./loops/fit-loop";
 import { LeakDetector } from "./loops/leak-detector";
 import { RunContext } from "./loops/run-context";
 import { registerRunning } from "./interrupt";
+import { CSVLogger } from "./loggers/csv-logger";
+import { ModelCheckpoint } from "./callbacks/model-checkpoint";
+import { EarlyStopping } from "./callbacks/early-stopping";
+import { ModelSummary } from "./callbacks/model-summary";
+import { restoreFromCheckpoint, saveCheckpoint } from "./checkpoint";
 import { ensureBackend } from "../backend/select";
 import { registerWasmTuning } from "../backend/wasm/register";
 import { validateTrainerOptions, type TrainerOptions } from "./trainer-options";
@@ -34,25 +39,13 @@ export interface TrainerState {
 export type FitDataArg = unknown | { datamodule: LightningDataModule } | LightningDataModule;
 
 type CallbackFactory = (trainer: Trainer) => Callback[];
-type LoggerFactory = (trainer: Trainer) => Logger | Logger[] | null;
-/** Restores a checkpoint into the trainer/module before training starts (installed by the checkpoint layer). */
-export type CheckpointRestorer = (trainer: Trainer, module: LightningModule, ckptPath: string) => Promise<void>;
 
 const defaultCallbackFactories: CallbackFactory[] = [];
-let defaultLoggerFactory: LoggerFactory | null = null;
-let checkpointRestorer: CheckpointRestorer | null = null;
 
 export class Trainer {
   /** Adds callbacks to every Trainer (the display layer uses this; the trainer itself knows no screen). */
   static registerDefaultCallbacks(factory: CallbackFactory): void {
     defaultCallbackFactories.push(factory);
-  }
-  /** The logger used for `logger: true` (default): CSVLogger once the logging layer is loaded. */
-  static registerDefaultLogger(factory: LoggerFactory): void {
-    defaultLoggerFactory = factory;
-  }
-  static registerCheckpointRestorer(fn: CheckpointRestorer): void {
-    checkpointRestorer = fn;
   }
 
   readonly options: TrainerOptions;
@@ -150,8 +143,10 @@ export class Trainer {
       }
     }
     this.userCallbacks = cbs;
-    this.callbacks = [...cbs];
+    this.callbacks = [...cbs, ...this.builtinCallbacks(cbs)];
     for (const factory of defaultCallbackFactories) this.callbacks.push(...factory(this));
+    // Lightning runs checkpoint callbacks last, so they see what every other callback did in the same hook.
+    this.callbacks.sort((a, b) => Number(a instanceof ModelCheckpoint) - Number(b instanceof ModelCheckpoint));
     // fastDevRun replaces the loggers (Lightning's DummyLogger): nothing is written.
     this.loggers = this.fastDevRun > 0 ? [] : this.resolveLoggers(o.logger);
   }
@@ -303,10 +298,8 @@ export class Trainer {
       }
     }
     if (opts.ckptPath) {
-      if (!checkpointRestorer) {
-        throw new MisconfigurationError("fit(..., { ckptPath }) needs the checkpoint layer: import it from 'tslab-lightning' (the package entry registers it).");
-      }
-      await checkpointRestorer(this, module, opts.ckptPath);
+      await restoreFromCheckpoint(this, module, opts.ckptPath);
+      this.ckptPath = opts.ckptPath;
     }
     for (const l of this.loggers) await l.logHyperparams?.(module.hparams);
     await hooks.both("onFitStart", []);
@@ -642,8 +635,8 @@ export class Trainer {
   private resolveLoggers(opt: TrainerOptions["logger"]): Logger[] {
     if (opt === false) return [];
     if (opt === undefined || opt === true) {
-      const made = defaultLoggerFactory?.(this);
-      return made ? (Array.isArray(made) ? made : [made]) : [];
+      // Lightning's default without TensorBoard: CSV at <defaultRootDir>/lightning_logs/version_N.
+      return [new CSVLogger({ saveDir: this.defaultRootDir, flushLogsEveryNSteps: Math.max(1, this.logEveryNSteps) })];
     }
     const list = Array.isArray(opt) ? opt : [opt];
     for (const l of list) {
@@ -657,6 +650,47 @@ export class Trainer {
   /** @internal the callbacks passed to the constructor (before defaults and configureCallbacks). */
   get _userCallbacks(): readonly Callback[] {
     return this.userCallbacks;
+  }
+
+  // ---- checkpoints ----
+  /** The checkpoint the last fit resumed from, or null. */
+  ckptPath: string | null = null;
+
+  /** Saves the current state of the fit (Lightning's `trainer.save_checkpoint`). */
+  saveCheckpoint(filepath: string, weightsOnly = false): Promise<void> {
+    return saveCheckpoint(this, filepath, weightsOnly);
+  }
+
+  get checkpointCallbacks(): ModelCheckpoint[] {
+    return this.callbacks.filter((c): c is ModelCheckpoint => c instanceof ModelCheckpoint);
+  }
+
+  /** The first ModelCheckpoint callback, or null. */
+  get checkpointCallback(): ModelCheckpoint | null {
+    return this.checkpointCallbacks[0] ?? null;
+  }
+
+  /** The first EarlyStopping callback, or null. */
+  get earlyStoppingCallback(): EarlyStopping | null {
+    return this.callbacks.find((c): c is EarlyStopping => c instanceof EarlyStopping) ?? null;
+  }
+
+  /** ModelSummary (with the progress bar, or `enableModelSummary`) and a ModelCheckpoint (`enableCheckpointing`). */
+  private builtinCallbacks(user: readonly Callback[]): Callback[] {
+    const out: Callback[] = [];
+    const o = this.options;
+    if (o.enableModelSummary === true || (o.enableModelSummary === undefined && o.enableProgressBar !== false)) {
+      if (!user.some((c) => c instanceof ModelSummary)) out.push(new ModelSummary());
+    }
+    const hasCheckpoint = user.some((c) => c instanceof ModelCheckpoint);
+    if (!this.enableCheckpointing && hasCheckpoint) {
+      throw new MisconfigurationError(
+        "Trainer was configured with `enableCheckpointing: false` but found `ModelCheckpoint` in callbacks list. " +
+          "Remove one of them.",
+      );
+    }
+    if (this.enableCheckpointing && !hasCheckpoint && this.fastDevRun === 0) out.push(new ModelCheckpoint());
+    return out;
   }
 }
 
