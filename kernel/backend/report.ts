@@ -18,8 +18,8 @@ export interface BackendReport {
   adapter?: Record<string, unknown>;
 }
 
-/** One line, e.g. "tfjs backend: wasm (tuned) — skipped tensorflow-gpu: not installed; webgpu: no hardware adapter". */
-export function describeBackend(report: BackendReport): string {
+/** The winner and its details, e.g. "wasm (tuned)" or "webgpu (mesa software llvmpipe …)" (shown by displays). */
+export function backendLabel(report: BackendReport): string {
   const winner = report.tried[report.tried.length - 1];
   const label = winner?.name ?? report.name;
   const extras: string[] = [];
@@ -29,7 +29,12 @@ export function describeBackend(report: BackendReport): string {
     const adapterName = [vendor, architecture, description ?? name].filter((v) => typeof v === "string" && v !== "").join(" ");
     if (adapterName) extras.push(adapterName);
   }
-  const head = `tfjs backend: ${label}${extras.length ? ` (${extras.join(", ")})` : ""}`;
+  return `${label}${extras.length ? ` (${extras.join(", ")})` : ""}`;
+}
+
+/** One line, e.g. "tfjs backend: wasm (tuned) — skipped tensorflow-gpu: not installed; webgpu: no hardware adapter". */
+export function describeBackend(report: BackendReport): string {
+  const head = `tfjs backend: ${backendLabel(report)}`;
   const skipped = report.tried.filter((t) => !t.ok).map((t) => `${t.name}: ${t.reason ?? "failed"}`);
   return skipped.length ? `${head} — skipped ${skipped.join("; ")}` : head;
 }

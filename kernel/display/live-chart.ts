@@ -188,6 +188,7 @@ export class LiveChart extends Callback {
     this.throttle?.cancel();
     const summary = formatSummary({
       outcome: detail ? `${status} ${detail}` : status,
+      backend: trainer.backendLabel,
       epochs: this.epochsStarted,
       globalStep: trainer.globalStep,
       seconds: (this.scheduler.now() - this.startedAt) / 1000,
@@ -203,7 +204,7 @@ export class LiveChart extends Callback {
   }
 
   private progressLine(): string {
-    if (!this.lastScalars || !this.trainer) return "starting…";
+    if (!this.lastScalars || !this.trainer) return `starting on ${this.trainer?.backendLabel || "tfjs"}…`;
     return progressLineFor(this.trainer, this.lastScalars, this.rate, this.leaks.growthPerStep());
   }
 }

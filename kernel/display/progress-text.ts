@@ -48,10 +48,13 @@ export interface RunSummary {
   seconds: number;
   /** Last value, with min for context. */
   metrics: { name: string; last: number; min: number }[];
+  /** The tfjs backend label, when known. */
+  backend?: string;
 }
 
 export function formatSummary(s: RunSummary): string {
-  const head = `${s.outcome} · ${s.epochs} epoch${s.epochs === 1 ? "" : "s"} · ${s.globalStep} steps in ${formatDuration(s.seconds)}`;
+  const head = `${s.outcome} · ${s.epochs} epoch${s.epochs === 1 ? "" : "s"} · ${s.globalStep} steps in ${formatDuration(s.seconds)}` +
+    (s.backend ? ` on ${s.backend}` : "");
   const lines = s.metrics.map((m) => `  ${m.name}: last ${formatNumber(m.last)} (min ${formatNumber(m.min)})`);
   return [head, ...lines].join("\n");
 }

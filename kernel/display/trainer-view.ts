@@ -16,6 +16,8 @@ export interface TrainerView {
   sanityChecking: boolean;
   options: { live?: unknown; runName?: string; enableProgressBar?: boolean };
   lightningModule?: { hparams?: unknown; constructor: { name: string } } | null;
+  /** The tfjs backend and its details, e.g. "wasm (tuned)" (reported in the first frame and the summary). */
+  backendLabel?: string;
 }
 
 /** Plain finite-or-not numbers of a metrics record (tensors and other values are skipped). */

@@ -24,6 +24,7 @@ import { EarlyStopping } from "./callbacks/early-stopping";
 import { ModelSummary } from "./callbacks/model-summary";
 import { restoreFromCheckpoint, saveCheckpoint } from "./checkpoint";
 import { ensureBackend } from "../backend/select";
+import { backendLabel } from "../backend/report";
 import { registerWasmTuning } from "../backend/wasm/register";
 import { validateTrainerOptions, type TrainerOptions } from "./trainer-options";
 import type { LightningOptimizer } from "./optim/lightning-optimizer";
@@ -89,8 +90,10 @@ export class Trainer {
   isLastBatch = false;
   numTrainingBatches = Infinity;
   numValBatches: number[] = [];
-  /** Name of the tfjs backend used by the last run. */
+  /** Name of the tfjs backend used by the last run ("wasm", "webgpu", "cpu", "tensorflow"). */
   backend = "";
+  /** The backend with its details, e.g. "wasm (tuned)" or "webgpu (nvidia discrete-gpu …)"; shown by displays. */
+  backendLabel = "";
   lightningModule: LightningModule | null = null;
   datamodule: LightningDataModule | null = null;
 
@@ -220,7 +223,7 @@ export class Trainer {
     if (this._runContext) {
       throw new MisconfigurationError(`trainer.${fn}() was called while another run of this Trainer is active; await it first.`);
     }
-    this.backend = await resolveBackend();
+    ({ name: this.backend, label: this.backendLabel } = await resolveBackend());
     this.state = { fn, status: "running", stage: null };
     this.interruptReason = null;
     this.shouldStop = false;
@@ -708,12 +711,13 @@ function datamoduleOf(v: unknown): LightningDataModule | null {
  * The backend for a run: one the user activated explicitly (tf.setBackend) is kept; otherwise the backend layer picks
  * once per process (tfjs-node-gpu → webgpu → tfjs-node → wasm (tuned) → cpu, or $TSLAB_LIGHTNING_BACKEND).
  */
-async function resolveBackend(): Promise<string> {
+async function resolveBackend(): Promise<{ name: string; label: string }> {
   const active = (tf.engine() as any).backendInstance != null;
   if (!active || process.env.TSLAB_LIGHTNING_BACKEND) {
     const report = await ensureBackend();
-    if (!active || tf.getBackend() === report.name) return report.name;
+    if (!active || tf.getBackend() === report.name) return { name: report.name, label: backendLabel(report) };
   }
-  if (tf.getBackend() === "wasm") registerWasmTuning();
-  return tf.getBackend();
+  const name = tf.getBackend();
+  if (name === "wasm") registerWasmTuning();
+  return { name, label: name === "wasm" ? "wasm (tuned)" : name };
 }
