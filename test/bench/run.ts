@@ -8,6 +8,7 @@ const BENCHES = [
   { name: "trainer-overhead", why: "Trainer.fit vs a hand-written tfjs loop (issue 2)" },
   { name: "backend", why: "wasm as shipped vs tuned wasm vs cpu (issue 4)" },
   { name: "display-overhead", why: "live chart cost, messages/s, bytes/s, saved size (issue 3)" },
+  { name: "display-kernel", why: "the GAN with the live display on vs off through the Trainer (issue 3)" },
   { name: "dashboard", why: "dashboard streaming cost (issue 7)" },
   { name: "webgpu", why: "webgpu vs wasm vs cpu (issue 8; needs TSLAB_LIGHTNING_LAVAPIPE_DIR or a GPU)" },
   { name: "gan-quality", why: "the GAN notebook's full run rated by an MNIST classifier (issue 6)" },

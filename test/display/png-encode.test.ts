@@ -42,3 +42,21 @@ test("the rasterized chart draws the series: pixels change with the data", () =>
   const corner = { x: 52, y: 150, w: 30, h: 30 };
   assert.ok(inkCount(rising, corner) > inkCount(falling, corner));
 });
+
+test("an opaque gray image (a digit grid) is written as 8-bit grayscale, smaller than RGBA, and round-trips", () => {
+  const w = 56;
+  const h = 56;
+  const rgba = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const g = (i * 37) % 256;
+    rgba.set([g, g, g, 255], i * 4);
+  }
+  const png = encodePng(w, h, rgba);
+  assert.equal(png[25], 0, "IHDR colour type 0 (grayscale)");
+  assert.deepEqual(Array.from(decodePng(png).pixels), Array.from(rgba));
+  const tinted = rgba.slice();
+  tinted[0] = 1; // one non-gray pixel forces RGBA
+  const rgbaPng = encodePng(w, h, tinted);
+  assert.equal(rgbaPng[25], 6);
+  assert.ok(png.length < rgbaPng.length / 2, `gray ${png.length} B vs RGBA ${rgbaPng.length} B`);
+});

@@ -1,4 +1,4 @@
-/** Test helper: a strict PNG reader (RGBA 8-bit, all five filter types) to check what the encoder wrote. */
+/** Test helper: a strict PNG reader (8-bit RGBA or grayscale, all five filter types); pixels come back as RGBA. */
 import { inflateSync } from "node:zlib";
 import { crc32 } from "../../kernel/display/raster/png-encode";
 
@@ -17,6 +17,7 @@ export function decodePng(png: Buffer): DecodedPng {
   let off = 8;
   let width = 0;
   let height = 0;
+  let channels = 4;
   const idat: Buffer[] = [];
   const chunkTypes: string[] = [];
   while (off < png.length) {
@@ -28,21 +29,23 @@ export function decodePng(png: Buffer): DecodedPng {
     if (type === "IHDR") {
       width = body.readUInt32BE(0);
       height = body.readUInt32BE(4);
-      if (body[8] !== 8 || body[9] !== 6 || body[12] !== 0) throw new Error("expected 8-bit RGBA, not interlaced");
+      if (body[8] !== 8 || (body[9] !== 6 && body[9] !== 0) || body[12] !== 0) throw new Error("expected 8-bit RGBA or gray, not interlaced");
+      channels = body[9] === 0 ? 1 : 4;
     } else if (type === "IDAT") idat.push(body);
     off += 12 + len;
   }
   const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * 4;
+  const stride = width * channels;
   if (raw.length !== (stride + 1) * height) throw new Error("IDAT size does not match IHDR");
   const px = new Uint8Array(stride * height);
+  const bpp = channels;
   for (let y = 0; y < height; y++) {
     const f = raw[y * (stride + 1)];
     for (let i = 0; i < stride; i++) {
       const x = raw[y * (stride + 1) + 1 + i];
-      const a = i >= 4 ? px[y * stride + i - 4] : 0;
+      const a = i >= bpp ? px[y * stride + i - bpp] : 0;
       const b = y > 0 ? px[(y - 1) * stride + i] : 0;
-      const c = i >= 4 && y > 0 ? px[(y - 1) * stride + i - 4] : 0;
+      const c = i >= bpp && y > 0 ? px[(y - 1) * stride + i - bpp] : 0;
       const paeth = () => {
         const p = a + b - c;
         const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
@@ -53,7 +56,10 @@ export function decodePng(png: Buffer): DecodedPng {
       px[y * stride + i] = (x + pred) & 0xff;
     }
   }
-  return { width, height, pixels: px, chunkTypes };
+  if (channels === 4) return { width, height, pixels: px, chunkTypes };
+  const rgba = new Uint8Array(width * height * 4);
+  px.forEach((g, i) => rgba.set([g, g, g, 255], i * 4));
+  return { width, height, pixels: rgba, chunkTypes };
 }
 
 /** Pixels that differ from white. */
