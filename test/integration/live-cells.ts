@@ -71,19 +71,13 @@ export function stdoutOf(r: TimelineResult): string {
 
 // ---- cells ----
 
-const DATA_MODULE = JSON.stringify(join(PROJECT_ROOT, "dist", "kernel", "data"));
-
 /**
  * Defines `loader` (2048 real MNIST digits, batch 64), `Mlp` (784-64-10, Adam; `failAt` makes trainingStep throw at
  * that step), `StopAfter` (sets `trainer.shouldStop` once `ms` have passed since fit start; records the first step it
  * saw) and `quiet` trainer options (no logger/checkpoints/summary; the live chart stays on, as by default).
  */
 export const SETUP_CELL = `
-import { tf, LightningModule, Trainer, DataLoader, Callback } from "tslab-lightning";
-const { loadMnist, mnistTensors } = require(${DATA_MODULE}) as {
-  loadMnist: (o: { seed?: number; limit?: number }) => unknown;
-  mnistTensors: (d: unknown) => { x: tf.Tensor; y: tf.Tensor };
-};
+import { tf, LightningModule, Trainer, DataLoader, Callback, loadMnist, mnistTensors } from "tslab-lightning";
 const digits = mnistTensors(loadMnist({ seed: 0, limit: 2048 }));
 const loader = new DataLoader({ x: digits.x, y: digits.y }, { batchSize: 64, shuffle: true, seed: 0 });
 class Mlp extends LightningModule {
