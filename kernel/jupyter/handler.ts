@@ -139,7 +139,7 @@ export class LightningHandler implements InterruptTarget {
     if (outcome.result && !silent) {
       io.publish("execute_result", {
         execution_count: count,
-        data: { "text/plain": resultText(outcome.result.value) },
+        data: { "text/plain": await resultText(outcome.result.value) },
         metadata: {},
       });
     }

@@ -24,6 +24,7 @@ describe("kernel protocol (jupyter_client)", () => {
       /* 8 */ { type: "is_complete", code: "const a = <number>(1 as unknown);" },
       /* 9 */ { type: "comm_info" },
       /* 10 */ { type: "execute", code: `const s: string = "still alive"; s` },
+      /* 11 */ { type: "execute", code: `tf.tensor2d([[1, 2], [3, 4]])` },
     ], { flood_stdout_bytes: FLOOD });
   });
   after(() => jupyter.cleanup());
@@ -45,6 +46,11 @@ describe("kernel protocol (jupyter_client)", () => {
     assert.equal(out[1].content.data["text/plain"], "42");
     assert.equal(out[1].content.execution_count, session.results[1].reply?.execution_count);
     assert.equal(outputs(session.results[5])[0].content.data["text/plain"], "'text'");
+  });
+
+  it("shows a tensor result with its values, read asynchronously (as the webgpu backend requires)", () => {
+    const text = outputs(session.results[11]).find((m) => m.msg_type === "execute_result")?.content.data["text/plain"];
+    assert.equal(text, "Tensor float32 [2, 2]\n[ [ 1, 2 ], [ 3, 4 ] ]");
   });
 
   it("reports a thrown error as one error message and an error reply with ename/evalue/traceback", () => {
