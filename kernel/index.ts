@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Trainer } from "./trainer";
 import { createDefaultDisplayCallbacks } from "./display";
+import { silenceCpuBanner } from "./backend/activate";
 
 export { tf };
 export * from "./trainer";
@@ -17,3 +18,5 @@ export { selectBackend, ensureBackend } from "./backend/select";
 export { describeBackend, type BackendReport } from "./backend/report";
 
 Trainer.registerDefaultCallbacks(createDefaultDisplayCallbacks);
+// Also when a user picks cpu with tf.setBackend before any fit: the tfjs-node advert is noise in a notebook.
+silenceCpuBanner();

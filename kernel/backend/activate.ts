@@ -57,7 +57,7 @@ export function firstLine(err: unknown): string {
  * its first tensor. We choose the backend ourselves and report why the native ones were skipped, so the banner would
  * only land in a user's first notebook cell as noise.
  */
-function silenceCpuBanner(): void {
+export function silenceCpuBanner(): void {
   const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
   if (cpu && "firstUse" in cpu) cpu.firstUse = false;
 }

@@ -244,6 +244,7 @@ export abstract class LightningModule {
       }
       throw e;
     }
+    ctx.anomaly?.check(`manualBackward (called from ${ctx.hooks.current ?? "outside a hook"})`, result.value, result.grads);
     ctx.hooks.bothSync("onBeforeBackward", [result.value]);
     ctx.hooks.moduleHookSync("backward", [result.value]);
     ctx.grads.accumulate(result.grads);

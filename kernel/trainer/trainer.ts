@@ -17,6 +17,8 @@ import { runEvaluation, type EvalKind } from "./loops/evaluation-loop";
 import { runTrainingEpochs, type FitData } from "./loops/fit-loop";
 import { LeakDetector } from "./loops/leak-detector";
 import { RunContext } from "./loops/run-context";
+import { AnomalyGuard } from "./loops/anomaly-guard";
+import { namedVariables } from "./checkpoint/named-variables";
 import { registerRunning } from "./interrupt";
 import { CSVLogger } from "./loggers/csv-logger";
 import { ModelCheckpoint } from "./callbacks/model-checkpoint";
@@ -231,6 +233,10 @@ export class Trainer {
     module._trainer = this;
     this.resetMetrics();
     const ctx = new RunContext(this, module, () => this.callbacks, this.hookObservers, module.automaticOptimization);
+    if (this.options.detectAnomaly) {
+      const names = new Map(namedVariables(module).map((nv) => [nv.variable.name, nv.name]));
+      ctx.anomaly = new AnomalyGuard((n) => names.get(n) ?? n);
+    }
     this._runContext = ctx;
     for (const cb of this.callbacks) cb._attachedModule = module;
     const unregister = registerRunning(this);

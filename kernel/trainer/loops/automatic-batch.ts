@@ -38,6 +38,7 @@ export async function runAutomaticBatch(ctx: RunContext, batch: unknown, info: A
       outputs = {};
       return undefined;
     }
+    ctx.anomaly?.check("the backward of trainingStep's loss", step.loss, step.grads);
     await ctx.hooks.both("onBeforeBackward", [step.loss]);
     await ctx.hooks.moduleHook("backward", [step.loss]);
     ctx.grads.accumulate(step.grads);

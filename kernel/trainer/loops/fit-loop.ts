@@ -110,6 +110,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
   try {
     const next = await it.next();
     if (next.done) return "exhausted";
+    ctx.anomaly?.begin();
     let outputs: StepOutputs | null;
     let batch: unknown = next.value;
     if (batch === null || batch === undefined) {
@@ -147,6 +148,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
       } else {
         outputs = await runManualBatch(ctx, batch, batchIdx);
       }
+      await ctx.anomaly?.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
     }
     await hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
     await hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
@@ -154,6 +156,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
     await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped);
     return "ok";
   } finally {
+    ctx.anomaly?.release();
     ctx.endBatch();
     tf.engine().endScope();
     trainer._leaks?.afterBatch();

@@ -10,6 +10,7 @@ import { GradientStore } from "../optim/gradient-store";
 import type { LightningOptimizer, OptimizerHost } from "../optim/lightning-optimizer";
 import type { SchedulerConfig } from "../optim/configure-optimizers";
 import { ResultCollection } from "../logging/result-collection";
+import type { AnomalyGuard } from "./anomaly-guard";
 
 export class RunContext implements OptimizerHost {
   readonly hooks: HookCaller;
@@ -29,6 +30,8 @@ export class RunContext implements OptimizerHost {
   readonly batchSizeCache: { value: number | null } = { value: null };
   /** Images passed to `logImages` during this batch. */
   images: Record<string, tf.Tensor> = {};
+  /** `detectAnomaly`: finiteness checks of every backward, and the snapshot to restore (null when off). */
+  anomaly: AnomalyGuard | null = null;
   /** Tensors kept for the duration of the batch only (e.g. automatic-mode extras made inside the tape). */
   batchOwned: tf.Tensor[] = [];
 
@@ -66,6 +69,7 @@ export class RunContext implements OptimizerHost {
   }
 
   dispose(): void {
+    this.anomaly?.release();
     this.grads.clear();
     this.trainResults.clear();
     this.evalResults.clear();
