@@ -580,11 +580,6 @@ export class Trainer {
     }
   }
 
-  /** @internal Epoch-interval schedulers step during the epoch's last batch (or when the epoch is cut by -1). */
-  async _stepEpochSchedulers(ctx: RunContext, _cut: boolean): Promise<void> {
-    await this._stepSchedulers(ctx, "epoch");
-  }
-
   /** @internal ReduceLROnPlateau-style schedulers, stepped with their monitored metric. */
   async _stepPlateauSchedulers(ctx: RunContext, interval: "step" | "epoch"): Promise<void> {
     for (const s of ctx.schedulers) {

@@ -39,28 +39,26 @@ export async function runEvaluation(
       await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
       trainer._checkInterrupt();
       tf.engine().startScope();
-      let kept: tf.Tensor[] = [];
       try {
         const next = await it.next();
         if (next.done) break;
-        let batch = await transfer(ctx, next.value);
+        const batch = await transfer(ctx, next.value);
         ctx.startBatch(batch);
         await hooks.both(`on${Cap}BatchStart` as any, [batch, i]);
         const out = await hooks.moduleHook(step, [batch, i]);
         await hooks.both(`on${Cap}BatchEnd` as any, [out, batch, i]);
         await hooks.settle();
         if (kind === "predict") {
-          kept = collectTensors(out).map((t) => tf.keep(t));
+          // Predictions outlive the batch scope: they are returned to the caller, who disposes them.
+          for (const t of collectTensors(out)) tf.keep(t);
           predictions.push(out);
         } else {
           await ctx.evalResults.flush();
           trainer._mergeMetrics(ctx.evalResults.metrics(true), false);
         }
-        batch = undefined;
       } finally {
         ctx.endBatch();
         tf.engine().endScope();
-        void kept;
       }
     }
   } finally {

@@ -123,7 +123,8 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
       const r = await hooks.callbackHook("onTrainBatchStart", [batch, batchIdx]).then(() =>
         hooks.moduleHook("onTrainBatchStart", [batch, batchIdx]));
       if (r === -1) {
-        await trainer._stepEpochSchedulers(ctx, true);
+        // Epoch-interval schedulers still step when the epoch is cut short (Lightning #test_lr_updated_on_train_batch_start_returns_minus_one).
+        await trainer._stepSchedulers(ctx, "epoch");
         return "stop-epoch";
       }
       if (ctx.automatic) {
@@ -143,7 +144,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
         if (stepped) {
           trainer._countStep();
           await trainer._stepSchedulers(ctx, "step");
-          if (trainer.isLastBatch) await trainer._stepEpochSchedulers(ctx, false);
+          if (trainer.isLastBatch) await trainer._stepSchedulers(ctx, "epoch");
         }
       } else {
         outputs = await runManualBatch(ctx, batch, batchIdx);
