@@ -1,5 +1,5 @@
 /** The page's WebSocket to the kernel: token in the URL, reconnects with backoff (server restarts, kernel restarts). */
-import type { ClientMessage, ServerMessage } from "../protocol";
+import { decodeFrame, type ClientMessage, type ServerMessage } from "../protocol";
 
 export type ConnectionStatus = "connecting" | "open" | "retrying";
 
@@ -19,6 +19,7 @@ export class Connection {
     this.attempts++;
     this.onStatus("connecting", "");
     const ws = new WebSocket(this.url);
+    ws.binaryType = "arraybuffer"; // frames are binary (typed-array columns), see protocol.ts
     this.ws = ws;
     ws.onopen = () => {
       this.delayMs = 500;
@@ -26,14 +27,13 @@ export class Connection {
       this.onStatus("open", "");
     };
     ws.onmessage = (e) => {
-      if (typeof e.data !== "string") return;
-      let m: ServerMessage;
+      let m: ServerMessage | null;
       try {
-        m = JSON.parse(e.data) as ServerMessage;
+        m = typeof e.data === "string" ? (JSON.parse(e.data) as ServerMessage) : e.data instanceof ArrayBuffer ? decodeFrame(e.data) : null;
       } catch {
         return;
       }
-      this.onMessage(m);
+      if (m) this.onMessage(m);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;

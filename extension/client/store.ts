@@ -1,7 +1,7 @@
 /**
  * The browser's copy of the runs: full-resolution columns per series (what the kernel sent), an incremental
- * min/max pyramid over index buckets (so drawing 100 000 points costs ~2 × buckets points, whichever x axis is
- * chosen), and a TensorBoard-style debiased EMA computed incrementally. No DOM here (tested under node).
+ * min/max pyramid over index buckets (so drawing 100 000 points costs ~2 points per pixel of plot width, whichever
+ * x axis is chosen), and a TensorBoard-style debiased EMA computed incrementally. No DOM here (tested under node).
  */
 import type { RunMeta, SeriesChunk, WireY } from "../protocol";
 
@@ -68,12 +68,22 @@ export class ClientSeries {
     if ((i + 1) % this.bucket === 0) this.closeBucket(i + 1 - this.bucket, i + 1);
   }
 
-  /** Indices to draw for the whole series: each bucket's min and max in order, then the open bucket's points. */
-  drawIndices(): number[] {
+  /**
+   * Indices to draw for the whole series: the min and max of each closed bucket in order (neighbouring pyramid
+   * buckets merged so that there are at most `maxBuckets` of them, e.g. the plot's width in pixels), then the open
+   * bucket's min, max and newest point.
+   */
+  drawIndices(maxBuckets = Infinity): number[] {
     const out: number[] = [];
-    for (let k = 0; k < this.buckets; k++) {
-      const a = this.lo[k];
-      const b = this.hi[k];
+    const g = Math.max(1, Math.ceil(this.buckets / Math.max(1, maxBuckets)));
+    const y = this.y;
+    for (let k = 0; k < this.buckets; k += g) {
+      let a = this.lo[k];
+      let b = this.hi[k];
+      for (let j = k + 1; j < k + g && j < this.buckets; j++) {
+        a = pick(y, a, this.lo[j], -1);
+        b = pick(y, b, this.hi[j], 1);
+      }
       if (a < 0) continue;
       if (a === b) out.push(a);
       else out.push(Math.min(a, b), Math.max(a, b));
@@ -216,7 +226,8 @@ export interface ClientRun extends RunMeta {
 export class ClientStore {
   readonly runs = new Map<string, ClientRun>();
   readonly series = new Map<string, ClientSeries>();
-  constructor(readonly maxBuckets = 200) {}
+  /** `maxBuckets`: pyramid size per series (1024–2048 buckets: finer than a plot's pixels, merged down when drawn). */
+  constructor(readonly maxBuckets = 1024) {}
 
   clear(): void {
     this.runs.clear();

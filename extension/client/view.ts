@@ -3,6 +3,11 @@
  * and the latest sample grid per run. Redraws are coalesced (at most one per animation frame, and no more often
  * than twice the last redraw's cost) and only touch panels whose series changed. `Plotly.react` with a constant
  * `uirevision` keeps the user's zoom; a zoomed panel is re-thinned from the full-resolution columns.
+ *
+ * Drawing cost is what Plotly does per trace and per point, so each trace gets ~2 points per pixel of plot width
+ * (min/max per pixel column, from the store's pyramid), the faint raw trace behind a smoothed one is drawn only in
+ * a zoomed panel, and a panel with many points uses `scattergl` where WebGL runs on a GPU (software WebGL is no
+ * faster than SVG). The runs list is patched in place, so a status update never takes the focus from a rename box.
  */
 import type { ClientMessage } from "../protocol";
 import type { ClientRun, ClientSeries, ClientStore, XAxis } from "./store";
@@ -40,6 +45,17 @@ function loadPrefs(): Prefs {
   }
 }
 
+interface RunRow {
+  row: HTMLLIElement;
+  show: HTMLInputElement;
+  color: HTMLInputElement;
+  name: HTMLInputElement;
+  status: HTMLSpanElement;
+}
+
+/** Points in a panel above which it is drawn with WebGL (when a GPU draws it). */
+const glPointThreshold = 20_000;
+
 interface Panel {
   group: string;
   card: HTMLElement;
@@ -48,7 +64,12 @@ interface Panel {
   range: [number, number] | null;
   /** Sum of the drawn series' versions at the last draw. */
   drawnVersion: string;
+  /** performance.now() of the last draw (the stalest dirty panel is drawn first). */
+  drawnAt: number;
 }
+
+/** A redraw stops starting new panels after this long; the rest follow in the next animation frame. */
+const renderBudgetMs = 50;
 
 const axisTitle: Record<XAxis, string> = { step: "global step", batch: "batches", time: "seconds" };
 
@@ -60,7 +81,12 @@ export class View {
   private scheduled = false;
   private lastRenderAt = 0;
   private allDirty = true;
+  /** Panels left dirty by the last render (its time budget ran out). */
+  pendingPanels = 0;
   private readonly hidden: Set<string>;
+  private readonly rows = new Map<string, RunRow>();
+  /** Whether `scattergl` is worth it here (null: not probed yet). */
+  private gpu: boolean | null = null;
 
   constructor(
     private readonly store: ClientStore,
@@ -91,11 +117,17 @@ export class View {
       p.card.remove();
     }
     this.panels.clear();
+    for (const r of this.rows.values()) r.row.remove();
+    this.rows.clear();
     this.renderRuns();
     this.renderSamples();
     this.invalidate();
   }
 
+  /**
+   * Redraws the panels whose data, runs or settings changed, stalest first, until `renderBudgetMs` is spent; any
+   * left over are drawn in the next animation frame (so one update never blocks the page for long).
+   */
   async render(): Promise<void> {
     this.scheduled = false;
     const t0 = performance.now();
@@ -106,17 +138,15 @@ export class View {
       list.push(s);
       bySeries.set(s.group, list);
     }
-    let points = 0;
-    const draws: Promise<unknown>[] = [];
+    if (this.allDirty) for (const p of this.panels.values()) p.drawnVersion = "";
+    this.allDirty = false;
+    const runsVersion = this.runsVersion();
+    const dirty: Array<{ panel: Panel; series: ClientSeries[]; version: string }> = [];
     for (const group of groups) {
       const panel = this.panels.get(group) ?? this.addPanel(group);
       const series = (bySeries.get(group) ?? []).filter((s) => !this.hidden.has(s.run));
-      const version = `${series.map((s) => `${s.run}|${s.key}@${s.version}`).join(",")}|${this.runsVersion()}`;
-      if (!this.allDirty && version === panel.drawnVersion) continue;
-      panel.drawnVersion = version;
-      const traces = this.traces(panel, series);
-      for (const t of traces) points += (t.x as unknown[]).length;
-      draws.push(this.plotly.react(panel.plot, traces, this.layout(group), { responsive: true, displaylogo: false }));
+      const version = `${series.map((s) => `${s.run}|${s.key}@${s.version}`).join(",")}|${runsVersion}`;
+      if (version !== panel.drawnVersion) dirty.push({ panel, series, version });
     }
     for (const [group, panel] of this.panels) {
       if (!groups.includes(group)) {
@@ -125,59 +155,105 @@ export class View {
         this.panels.delete(group);
       }
     }
-    this.allDirty = false;
-    await Promise.all(draws);
+    dirty.sort((a, b) => a.panel.drawnAt - b.panel.drawnAt);
+    let points = 0;
+    let drawn = 0;
+    for (const { panel, series, version } of dirty) {
+      if (drawn > 0 && performance.now() - t0 > renderBudgetMs) break;
+      panel.drawnVersion = version;
+      panel.drawnAt = performance.now();
+      const traces = this.traces(panel, series);
+      for (const t of traces) points += (t.x as unknown[]).length;
+      await this.plotly.react(panel.plot, traces, this.layout(panel.group), { responsive: true, displaylogo: false });
+      drawn++;
+    }
+    this.pendingPanels = dirty.length - drawn;
     this.watchZoom();
     const ms = performance.now() - t0;
     this.lastRenderAt = performance.now();
-    if (draws.length > 0) {
+    if (drawn > 0) {
       this.stats.renders++;
       this.stats.lastRenderMs = ms;
       this.stats.maxRenderMs = Math.max(this.stats.maxRenderMs, ms);
       this.stats.totalRenderMs += ms;
       this.stats.pointsDrawn = points;
     }
+    if (this.pendingPanels > 0 && !this.scheduled) {
+      this.scheduled = true;
+      requestAnimationFrame(() => void this.render());
+    }
   }
 
   // ---- runs list ----
 
+  /**
+   * Brings the runs list up to date by patching rows in place: new runs get a row, removed runs lose theirs, and
+   * an input the user is in (typing a new name, picking a colour) keeps its element, its focus and its text.
+   */
   renderRuns(): void {
     const list = this.els.runs;
-    list.textContent = "";
-    for (const run of this.store.runs.values()) {
-      const row = document.createElement("li");
-      row.className = `run run-${run.status}`;
-      const show = document.createElement("input");
-      show.type = "checkbox";
-      show.checked = !this.hidden.has(run.id);
-      show.title = "show / hide";
-      show.onchange = () => {
-        if (show.checked) this.hidden.delete(run.id);
-        else this.hidden.add(run.id);
-        this.savePrefs();
-        this.invalidate();
-        this.renderSamples();
-      };
-      const color = document.createElement("input");
-      color.type = "color";
-      color.value = run.color;
-      color.title = "colour";
-      color.onchange = () => this.send({ type: "color", run: run.id, color: color.value });
-      const name = document.createElement("input");
-      name.type = "text";
-      name.className = "run-name";
-      name.value = run.name;
-      name.maxLength = 80;
-      name.title = "rename";
-      name.onchange = () => this.send({ type: "rename", run: run.id, name: name.value });
-      const status = document.createElement("span");
-      status.className = "run-status";
-      status.textContent = run.status;
-      row.append(show, color, name, status);
-      row.onmouseenter = () => this.showHover(row, run);
-      row.onmouseleave = () => (this.els.hover.hidden = true);
-      list.append(row);
+    for (const [id, r] of this.rows) {
+      if (!this.store.runs.has(id)) {
+        r.row.remove();
+        this.rows.delete(id);
+      }
     }
+    let prev: Element | null = null;
+    for (const run of this.store.runs.values()) {
+      const r = this.rows.get(run.id) ?? this.addRow(run.id);
+      const focused = document.activeElement;
+      r.row.className = `run run-${run.status}`;
+      r.show.checked = !this.hidden.has(run.id);
+      if (focused !== r.color && r.color.value !== run.color) r.color.value = run.color;
+      if (focused !== r.name && r.name.value !== run.name) r.name.value = run.name;
+      if (r.status.textContent !== run.status) r.status.textContent = run.status;
+      // Keep the store's order; moving the focused row would blur its input, so others move around it.
+      const want: Element | null = prev ? prev.nextElementSibling : list.firstElementChild;
+      if (want !== r.row && !r.row.contains(focused)) list.insertBefore(r.row, want);
+      prev = r.row;
+    }
+  }
+
+  private addRow(id: string): RunRow {
+    const row = document.createElement("li");
+    const show = document.createElement("input");
+    show.type = "checkbox";
+    show.title = "show / hide";
+    show.onchange = () => {
+      if (show.checked) this.hidden.delete(id);
+      else this.hidden.add(id);
+      this.savePrefs();
+      this.invalidate();
+      this.renderSamples();
+    };
+    const color = document.createElement("input");
+    color.type = "color";
+    color.title = "colour";
+    color.onchange = () => this.send({ type: "color", run: id, color: color.value });
+    const name = document.createElement("input");
+    name.type = "text";
+    name.className = "run-name";
+    name.maxLength = 80;
+    name.title = "rename";
+    name.onchange = () => this.send({ type: "rename", run: id, name: name.value });
+    // Enter commits (change fires); Escape puts the current name back.
+    name.onkeydown = (e) => {
+      if (e.key === "Escape") {
+        name.value = this.store.runs.get(id)?.name ?? name.value;
+        name.blur();
+      }
+    };
+    const status = document.createElement("span");
+    status.className = "run-status";
+    row.append(show, color, name, status);
+    row.onmouseenter = () => {
+      const run = this.store.runs.get(id);
+      if (run) this.showHover(row, run);
+    };
+    row.onmouseleave = () => (this.els.hover.hidden = true);
+    const r: RunRow = { row, show, color, name, status };
+    this.rows.set(id, r);
+    return r;
   }
 
   renderSamples(): void {
@@ -237,7 +313,7 @@ export class View {
     // Keep panels ordered by group name.
     const after = [...this.panels.values()].map((p) => p.card).find((c) => (c.querySelector("h2")?.textContent ?? "") > group);
     this.els.panels.insertBefore(card, after ?? null);
-    const panel: Panel = { group, card, plot, range: null, drawnVersion: "" };
+    const panel: Panel = { group, card, plot, range: null, drawnVersion: "", drawnAt: 0 };
     this.panels.set(group, panel);
     return panel;
   }
@@ -259,25 +335,32 @@ export class View {
   private traces(panel: Panel, series: ClientSeries[]): Array<Record<string, unknown>> {
     const axis = this.prefs.xAxis;
     const w = this.prefs.smoothing;
-    const buckets = Math.max(100, Math.round((panel.plot.clientWidth || 600) / 2));
+    // ~2 points (min and max) per pixel column of the plot area.
+    const pixels = Math.max(100, Math.round((panel.plot.clientWidth || 600) - 68));
     const multiKey = new Set(series.map((s) => s.key)).size > 1;
     const out: Array<Record<string, unknown>> = [];
+    const lines: Array<Record<string, unknown>> = [];
+    let points = 0;
     for (const s of series) {
       const run = this.store.runs.get(s.run);
       const name = `${run?.name ?? s.run}${multiKey ? ` · ${s.key}` : ""}`;
       const color = run?.color ?? "#888888";
-      const idx = panel.range ? s.drawIndicesInRange(axis, panel.range[0], panel.range[1], buckets) : s.drawIndices();
+      const idx = panel.range ? s.drawIndicesInRange(axis, panel.range[0], panel.range[1], pixels) : s.drawIndices(pixels);
       const xs = s.column(axis);
-      const x = idx.map((i) => xs[i]);
+      const x = gather(xs, idx);
       const hover = `<b>${esc(name)}</b><br>${esc(s.key)}: %{y:.4g}<br>${axis}: %{x}${run ? hparamsHover(run) : ""}<extra></extra>`;
       const base = { type: "scatter", mode: "lines", x, name, meta: { run: s.run, key: s.key }, hovertemplate: hover };
       if (w > 0) {
         const sm = s.smoothed(w);
-        out.push({ ...base, y: idx.map((i) => s.y[i]), line: { color, width: 1 }, opacity: 0.25, hoverinfo: "skip", hovertemplate: undefined });
-        out.push({ ...base, y: idx.map((i) => sm[i]), line: { color, width: 1.6 } });
+        // The raw values behind the smoothed line only where they can be told apart: in a zoomed panel.
+        if (panel.range) lines.push({ ...base, y: gather(s.y, idx), line: { color, width: 1 }, opacity: 0.25, hoverinfo: "skip", hovertemplate: undefined });
+        // The smoothed line has no pixel-scale zigzag to keep: one point per pixel column is enough.
+        const one = idx.length > pixels ? everyOther(idx) : idx;
+        lines.push({ ...base, x: gather(xs, one), y: gather(sm, one), line: { color, width: 1.6 } });
       } else {
-        out.push({ ...base, y: idx.map((i) => s.y[i]), line: { color, width: 1.4 } });
+        lines.push({ ...base, y: gather(s.y, idx), line: { color, width: 1.4 } });
       }
+      points += (panel.range || w <= 0 ? 1 : 0.5) * idx.length + (panel.range && w > 0 ? idx.length : 0);
       if (s.markers.length) {
         out.push({
           type: "scatter", mode: "markers", name: `${name} NaN/Inf`,
@@ -287,7 +370,24 @@ export class View {
         });
       }
     }
-    return out;
+    if (points > glPointThreshold && this.hasGpu()) for (const t of lines) t.type = "scattergl";
+    return [...lines, ...out];
+  }
+
+  /** A hardware WebGL context (SwiftShader, llvmpipe and friends draw no faster than SVG). */
+  private hasGpu(): boolean {
+    if (this.gpu !== null) return this.gpu;
+    this.gpu = false;
+    try {
+      const gl = document.createElement("canvas").getContext("webgl");
+      const info = gl?.getExtension("WEBGL_debug_renderer_info");
+      const renderer = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+      this.gpu = !!gl && !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+      gl?.getExtension("WEBGL_lose_context")?.loseContext();
+    } catch {
+      // no WebGL
+    }
+    return this.gpu;
   }
 
   private runsVersion(): string {
@@ -350,6 +450,21 @@ export class View {
       // private mode: preferences last for this page only
     }
   }
+}
+
+/** Every second index of a min/max list (about one per bucket), keeping the last. */
+function everyOther(idx: number[]): number[] {
+  const out: number[] = [];
+  for (let k = 1; k < idx.length; k += 2) out.push(idx[k]);
+  if (out[out.length - 1] !== idx[idx.length - 1]) out.push(idx[idx.length - 1]);
+  return out;
+}
+
+/** xs[idx[k]] as a plain array (what Plotly takes fastest). */
+function gather(xs: ArrayLike<number>, idx: number[]): number[] {
+  const out = new Array<number>(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = xs[idx[k]];
+  return out;
 }
 
 function esc(s: string): string {

@@ -1,7 +1,8 @@
 /**
  * `DashboardCallback`: records every training batch's scalars, the epoch-level logged metrics and (at a low rate)
- * sample image grids into the dashboard hub. The per-batch cost is a few Map lookups and typed-array stores; the
- * network work happens in the server's flush. While a server runs, the callback yields to the event loop every
+ * sample image grids into the dashboard hub. The per-batch cost is one pass over the batch's keys to check they
+ * are the previous batch's (then the series are already known: no Map lookup, no allocation) and four typed-array
+ * stores per value; the network work happens in the server's flush. While a server runs, the callback yields to the event loop every
  * ~16 ms so that connections, pings and frames are served during a training loop that would otherwise starve them.
  */
 import type * as tf from "@tensorflow/tfjs";
@@ -14,6 +15,7 @@ import { readImageBatches, renderImageGrid, encodePng } from "../display/index";
 import { runLabel } from "../display/run-label";
 import { colorAt, cssColor } from "../display/palette";
 import type { Hub, RunState } from "./hub";
+import type { Series } from "./series";
 
 /** What a callback needs from the dashboard: the hub, and optionally a server to start and poll. */
 export interface DashboardLink {
@@ -42,6 +44,10 @@ export class DashboardCallback extends Callback {
   private lastImageAt = -Infinity;
   private readonly imageIntervalMs: number;
   private readonly yieldEveryMs: number;
+  /** The last batch's keys per source (outputs, logged, progress bar) and their series (null: shown under another source, or over the cap). */
+  private layoutRun: RunState | null = null;
+  private readonly layoutKeys: string[][] = [[], [], []];
+  private readonly layoutSeries: Array<Array<Series | null>> = [[], [], []];
 
   constructor(protected readonly link: DashboardLink, options: DashboardCallbackOptions = {}) {
     super();
@@ -83,9 +89,12 @@ export class DashboardCallback extends Callback {
     const now = Date.now();
     const t = now - run.meta.startedAt;
     const { outputs, logged, progressBar: bar, globalStep: step, batchesSeen: batch } = s;
-    for (const k in outputs) hub.push(run, k, step, batch, t, outputs[k]);
-    for (const k in logged) if (!(k in outputs)) hub.push(run, k, step, batch, t, logged[k]);
-    for (const k in bar) if (!(k in outputs) && !(k in logged)) hub.push(run, k, step, batch, t, bar[k]);
+    const keys = this.layoutKeys;
+    if (this.layoutRun !== run || !sameKeys(outputs, keys[0]) || !sameKeys(logged, keys[1]) || !sameKeys(bar, keys[2])) this.relayout(hub, run, s);
+    const series = this.layoutSeries;
+    pushAll(hub, outputs, series[0], step, batch, t);
+    pushAll(hub, logged, series[1], step, batch, t);
+    pushAll(hub, bar, series[2], step, batch, t);
     hub.touch();
     if (!this.link.serving) return;
     if (this.yieldEveryMs <= 0) return this.link.poll?.(); // timers may be starved: flush an overdue frame here
@@ -93,6 +102,21 @@ export class DashboardCallback extends Callback {
       this.lastYield = now;
       return yieldNow(); // the server's timers (frames, pings, new connections) run now
     }
+  }
+
+  /** The batch's keys changed (or a new run): look their series up once; later batches reuse them. */
+  private relayout(hub: Hub, run: RunState, s: BatchScalars): void {
+    this.layoutRun = run;
+    const seen = new Set<string>();
+    [s.outputs, s.logged, s.progressBar].forEach((values, src) => {
+      const keys: string[] = (this.layoutKeys[src] = []);
+      const series: Array<Series | null> = (this.layoutSeries[src] = []);
+      for (const k in values) {
+        keys.push(k);
+        series.push(seen.has(k) ? null : (hub.seriesFor(run, k) ?? null));
+        seen.add(k);
+      }
+    });
   }
 
   onValidationEnd(trainer: Trainer): void {
@@ -150,6 +174,21 @@ export class DashboardCallback extends Callback {
       any = true;
     }
     if (any) this.link.hub.append(run, trainer.globalStep, trainer.batchesSeen, Date.now() - run.meta.startedAt, values, false);
+  }
+}
+
+/** Whether `values` has exactly `keys`, in that order. */
+function sameKeys(values: Record<string, number>, keys: string[]): boolean {
+  let i = 0;
+  for (const k in values) if (keys[i++] !== k) return false;
+  return i === keys.length;
+}
+
+function pushAll(hub: Hub, values: Record<string, number>, series: Array<Series | null>, step: number, batch: number, t: number): void {
+  let i = 0;
+  for (const k in values) {
+    const s = series[i++];
+    if (s) hub.pushTo(s, step, batch, t, values[k]);
   }
 }
 

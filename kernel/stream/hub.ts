@@ -1,17 +1,19 @@
 /**
  * The dashboard's data: every run's metrics at full resolution (bounded per series and in run count), and what
- * each connected client has already received. A flush (≤ 30 per second, driven by the server) builds one frame
- * per client: clients that keep up share one serialized chunk of new points; a client whose socket is backed up
+ * each connected client has already received. A flush (≤ 30 per second, driven by the server) sends at most one
+ * binary frame per client (see `extension/protocol.ts`): clients that keep up get the very same encoded bytes
+ * (one encoding per distinct header, normally one per flush); a client whose socket is backed up
  * (`bufferedAmount` above the cap) is skipped and later catches up from the store — thinned when far behind —
  * so the kernel never queues frames per client. A late client starts "behind on everything" and catches up run
  * by run, which is the history. Knows nothing about sockets (see `ClientSink`), so it is tested directly.
  */
-import type { ImageMsg, RunMeta, SeriesChunk, WireY } from "../../extension/protocol";
+import type { ImageMsg, RunMeta } from "../../extension/protocol";
 import { Series, thinIndices } from "./series";
 
 /** What the hub needs from a connection: `ws.WebSocket` fits. */
 export interface ClientSink {
-  send(data: string): void;
+  /** One binary message (a `ws` socket sends a Buffer as a binary frame without copying it). */
+  send(data: Buffer): void;
   readonly bufferedAmount: number;
 }
 
@@ -72,9 +74,12 @@ export class Hub {
   /** Called when there is something to flush (the server schedules one). */
   onDirty: () => void = () => {};
   private readonly clients = new Map<ClientSink, ClientState>();
-  private readonly dirty = new Set<Series>();
+  /** Series with points since the last flush (each once: `Series.dirty`); an array keeps its capacity across flushes. */
+  private readonly dirty: Series[] = [];
   /** What synced clients hold, per series id. */
   private readonly live = new Map<number, Mark>();
+  /** Batches appended so far (the server derives the batch rate from it to pick the frame interval). */
+  batches = 0;
   private nextSeriesId = 1;
   private nextRunId = 1;
   private metaDirty = false;
@@ -105,24 +110,38 @@ export class Hub {
     for (const key in values) {
       const s = run.series.get(key) ?? this.addSeries(run, key);
       if (!s) continue;
-      s.push(step, batch, timeMs, values[key]);
-      this.dirty.add(s);
+      this.pushTo(s, step, batch, timeMs, values[key]);
       if (perBatch) run.batchKeys.add(key);
     }
+    if (perBatch) this.batches++;
     this.onDirty();
   }
 
   /** Appends one value (no allocation); call `touch()` once after a batch's values. */
   push(run: RunState, key: string, step: number, batch: number, timeMs: number, y: number): void {
-    const s = run.series.get(key) ?? this.addSeries(run, key);
-    if (!s) return;
-    s.push(step, batch, timeMs, y);
-    this.dirty.add(s);
-    run.batchKeys.add(key);
+    const s = this.seriesFor(run, key);
+    if (s) this.pushTo(s, step, batch, timeMs, y);
   }
 
-  /** Signals new data (the server schedules a frame). */
+  /** The series of a per-batch metric (created on first use; undefined past `maxSeriesPerRun`). Callers may keep it. */
+  seriesFor(run: RunState, key: string): Series | undefined {
+    const s = run.series.get(key) ?? this.addSeries(run, key);
+    if (s) run.batchKeys.add(key);
+    return s;
+  }
+
+  /** The hot path: one value into a series from `seriesFor` (four stores; no allocation between growths). */
+  pushTo(s: Series, step: number, batch: number, timeMs: number, y: number): void {
+    s.push(step, batch, timeMs, y);
+    if (!s.dirty) {
+      s.dirty = true;
+      this.dirty.push(s);
+    }
+  }
+
+  /** Signals that a batch's values are in (the server schedules a frame). */
   touch(): void {
+    this.batches++;
     this.onDirty();
   }
 
@@ -174,7 +193,7 @@ export class Hub {
 
   /** True when new points, runs or images wait for the next flush. */
   get pendingData(): boolean {
-    return this.dirty.size > 0 || this.metaDirty;
+    return this.dirty.length > 0 || this.metaDirty;
   }
 
   /** True while a flush would send something (new data, or a client still catching up). */
@@ -194,8 +213,9 @@ export class Hub {
   /** Sends at most one frame to every client. */
   flush(): void {
     const cap = this.options.maxBufferedBytes;
-    let shared: string | null = null;
-    const sharedPoints = () => (shared ??= this.sharedChunks());
+    let shared: Chunks | null = null;
+    /** Encoded frames of this flush by header: clients that keep up and saw the same metadata share the bytes. */
+    let encoded: Map<string, Buffer> | null = null;
     for (const c of this.clients.values()) {
       const buffered = c.sink.bufferedAmount;
       if (buffered > c.stats.maxBufferedSeen) c.stats.maxBufferedSeen = buffered;
@@ -209,31 +229,37 @@ export class Hub {
       const runs = this.changedMeta(c);
       if (runs.metas.length) parts.push(`"runs":${JSON.stringify(runs.metas)}`);
       if (runs.removed.length) parts.push(`"removed":${JSON.stringify(runs.removed)}`);
+      let chunks: Chunks;
       if (c.marks === null) {
-        const pts = sharedPoints();
-        if (pts !== "[]") parts.push(`"points":${pts}`);
+        chunks = shared ??= this.sharedChunks();
       } else {
-        const { json, done } = this.catchUp(c);
-        if (json !== "[]") parts.push(`"points":${json}`);
-        if (done) {
-          c.marks = null;
-          parts.push(`"caughtUp":true`);
-        }
+        chunks = this.catchUp(c);
+        if (chunks.done) c.marks = null;
       }
+      if (chunks.plans.length) parts.push(`"points":[${chunks.heads.join(",")}]`);
+      if (c.marks === null && chunks !== shared) parts.push(`"caughtUp":true`);
       c.stats.synced = c.marks === null;
       if (buffered < cap / 2) {
         const imgs = this.changedImages(c);
         if (imgs.length) parts.push(`"images":${JSON.stringify(imgs)}`);
       }
       if (parts.length === 0) continue;
-      const msg = `{"type":"frame",${parts.join(",")}}`;
+      const header = `{"type":"frame",${parts.join(",")}}`;
+      let msg = chunks === shared ? encoded?.get(header) : undefined;
+      if (!msg) {
+        msg = encodeFrame(header, chunks);
+        if (chunks === shared) (encoded ??= new Map()).set(header, msg);
+      }
       c.sink.send(msg);
       c.stats.framesSent++;
       c.stats.bytesSent += msg.length;
       if (msg.length > c.stats.maxFrameBytes) c.stats.maxFrameBytes = msg.length;
     }
-    for (const s of this.dirty) this.live.set(s.id, { gen: s.generation, n: s.length });
-    this.dirty.clear();
+    for (const s of this.dirty) {
+      s.dirty = false;
+      this.live.set(s.id, { gen: s.generation, n: s.length });
+    }
+    this.dirty.length = 0;
     this.metaDirty = false;
   }
 
@@ -266,7 +292,8 @@ export class Hub {
   private removeRun(run: RunState): void {
     this.runs.delete(run.meta.id);
     for (const s of run.series.values()) {
-      this.dirty.delete(s);
+      if (s.dirty) this.dirty.splice(this.dirty.indexOf(s), 1);
+      s.dirty = false;
       this.live.delete(s.id);
       for (const c of this.clients.values()) c.marks?.delete(s.id);
     }
@@ -302,63 +329,99 @@ export class Hub {
     return out;
   }
 
-  /** New points of every dirty series since the last flush, serialized once for all synced clients. */
-  private sharedChunks(): string {
-    const chunks: string[] = [];
+  /** New points of every dirty series since the last flush, planned once for all synced clients. */
+  private sharedChunks(): Chunks {
+    const out: Chunks = { plans: [], heads: [], points: 0, bytes: 0, done: true };
     for (const s of this.dirty) {
+      if (!this.runs.has(s.runId)) continue;
       const m = this.live.get(s.id);
       const reset = m !== undefined && m.gen !== s.generation;
-      chunks.push(chunkJson(s, reset || !m ? 0 : m.n, reset, this.options.historyBuckets));
+      addChunk(out, s, reset || !m ? 0 : m.n, reset, this.options.historyBuckets);
     }
-    return `[${chunks.join(",")}]`;
+    return out;
   }
 
   /** Brings a client towards the store's current state, run by run, within the catch-up byte budget. */
-  private catchUp(c: ClientState): { json: string; done: boolean } {
+  private catchUp(c: ClientState): Chunks {
     const marks = c.marks!;
-    const chunks: string[] = [];
-    let bytes = 0;
+    const out: Chunks = { plans: [], heads: [], points: 0, bytes: 0, done: false };
     for (const run of this.runs.values()) {
-      if (bytes > this.options.maxCatchUpBytes) return { json: `[${chunks.join(",")}]`, done: false };
+      if (out.bytes > this.options.maxCatchUpBytes) return out;
       for (const s of run.series.values()) {
         const m = marks.get(s.id);
         const reset = m !== undefined && m.gen !== s.generation;
         const from = reset || !m ? 0 : m.n;
         if (from >= s.length && !reset) continue;
-        const json = chunkJson(s, from, reset, this.options.historyBuckets);
-        chunks.push(json);
-        bytes += json.length;
+        addChunk(out, s, from, reset, this.options.historyBuckets);
         marks.set(s.id, { gen: s.generation, n: s.length });
       }
     }
-    return { json: `[${chunks.join(",")}]`, done: true };
+    out.done = true;
+    return out;
   }
 }
 
-function wireY(v: number): WireY {
-  return Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf";
+/** Points [from, length) of a series to send: all of them, or min/max-thinned indices when there are many. */
+interface Plan {
+  s: Series;
+  from: number;
+  /** Thinned indices, or null for every point of [from, length). */
+  idx: number[] | null;
+  n: number;
 }
 
-/** Points [from, length) of `s` as a `SeriesChunk` JSON object, thinned when there are many. */
-function chunkJson(s: Series, from: number, reset: boolean, buckets: number): string {
-  const head = `{"run":${JSON.stringify(s.runId)},"key":${JSON.stringify(s.key)},"group":${JSON.stringify(s.group)}${reset ? ',"reset":true' : ""}`;
-  const n = s.length - from;
-  if (n <= 2 * buckets) {
-    // The common live case: typed-array joins (a finite number prints the same in JSON and in join).
-    const y = s.y.subarray(from, s.length);
-    const yJson = y.every(Number.isFinite) ? y.join(",") : Array.from(y, (v) => JSON.stringify(wireY(v))).join(",");
-    const time = Array.from(s.time.subarray(from, s.length), (t) => Math.round(t) / 1000).join(",");
-    return `${head},"step":[${s.step.subarray(from, s.length).join(",")}],"batch":[${s.batch.subarray(from, s.length).join(",")}],"time":[${time}],"y":[${yJson}]}`;
+interface Chunks {
+  plans: Plan[];
+  /** Each plan's `ChunkHead` JSON. */
+  heads: string[];
+  points: number;
+  /** Rough encoded size. */
+  bytes: number;
+  /** Catch-up only: the client now holds everything. */
+  done: boolean;
+}
+
+function addChunk(out: Chunks, s: Series, from: number, reset: boolean, buckets: number): void {
+  const count = s.length - from;
+  const idx = count > 2 * buckets ? thinIndices(s.y, from, s.length, buckets) : null;
+  const n = idx ? idx.length : count;
+  const head = `${s.headJson},"n":${n}${reset ? ',"reset":true' : ""}${idx ? ',"decimated":true' : ""}}`;
+  out.plans.push({ s, from, idx, n });
+  out.heads.push(head);
+  out.points += n;
+  out.bytes += head.length + 32 * n;
+}
+
+/** One binary frame: length-prefixed JSON header padded to 8 bytes, then four float64 columns per chunk. */
+function encodeFrame(header: string, chunks: Chunks): Buffer {
+  const hBytes = Buffer.byteLength(header);
+  const padded = ((4 + hBytes + 7) & ~7) - 4;
+  const size = 4 + padded + 32 * chunks.points;
+  const buf = Buffer.allocUnsafeSlow(size); // its own ArrayBuffer at offset 0: the columns are 8-byte aligned
+  buf.writeUInt32LE(padded, 0);
+  buf.write(header, 4, "utf8");
+  buf.fill(0x20, 4 + hBytes, 4 + padded);
+  const cols = new Float64Array(buf.buffer, buf.byteOffset + 4 + padded, 4 * chunks.points);
+  let at = 0;
+  for (const { s, from, idx, n } of chunks.plans) {
+    if (idx === null) {
+      const to = from + n;
+      cols.set(s.step.subarray(from, to), at);
+      cols.set(s.batch.subarray(from, to), at + n);
+      cols.set(s.time.subarray(from, to), at + 2 * n);
+      cols.set(s.y.subarray(from, to), at + 3 * n);
+    } else {
+      for (let k = 0; k < n; k++) {
+        const i = idx[k];
+        cols[at + k] = s.step[i];
+        cols[at + n + k] = s.batch[i];
+        cols[at + 2 * n + k] = s.time[i];
+        cols[at + 3 * n + k] = s.y[i];
+      }
+    }
+    at += 4 * n;
   }
-  const idx = thinIndices(s.y, from, s.length, buckets);
-  const chunk: Omit<SeriesChunk, "run" | "key" | "group"> = {
-    step: idx.map((i) => s.step[i]),
-    batch: idx.map((i) => s.batch[i]),
-    time: idx.map((i) => Math.round(s.time[i]) / 1000),
-    y: idx.map((i) => wireY(s.y[i])),
-    decimated: true,
-  };
-  return `${head},${JSON.stringify(chunk).slice(1)}`;
+  return buf;
 }
 
 /** The panel of a metric: the part before the first `/`, else the whole name. */

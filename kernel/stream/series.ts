@@ -11,6 +11,10 @@ export class Series {
   length = 0;
   /** Incremented by every compaction; a reader's offset is valid only for the generation it was taken in. */
   generation = 0;
+  /** Set while the series waits in the hub's dirty set (so a batch's push does no Set work). */
+  dirty = false;
+  /** `{"run":…,"key":…,"group":…` — the start of this series' chunk head in a frame header, built once. */
+  readonly headJson: string;
 
   constructor(
     readonly id: number,
@@ -20,6 +24,7 @@ export class Series {
     readonly maxPoints: number,
     initialCapacity = 256,
   ) {
+    this.headJson = `{"run":${JSON.stringify(runId)},"key":${JSON.stringify(key)},"group":${JSON.stringify(group)}`;
     const n = Math.max(4, Math.min(initialCapacity, maxPoints));
     this.step = new Float64Array(n);
     this.batch = new Float64Array(n);

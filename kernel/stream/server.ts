@@ -22,6 +22,13 @@ export interface ServerOptions {
   allowedOrigins?: string[];
   /** Minimum time between two frames to a client, ms (default 33: ≤ 30 frames/s). */
   frameIntervalMs?: number;
+  /**
+   * Time between frames while batches arrive faster than `busyBatchesPerSecond`, ms (default 66: ≤ 15 frames/s).
+   * Fewer, larger frames cost the kernel less per batch; the page redraws at most ~10 times a second anyway.
+   */
+  busyFrameIntervalMs?: number;
+  /** Batch rate above which frames are coarser (default 300 per second). */
+  busyBatchesPerSecond?: number;
   /** Ping period; a client that has not answered the previous ping is terminated (default 15 000). */
   heartbeatMs?: number;
   /** Where `index.html` and `dashboard.js` are (default `extension/dist` of this package). */
@@ -38,6 +45,11 @@ let lastPort = 0;
 export class DashboardServer {
   readonly token = dashboardToken();
   readonly frameIntervalMs: number;
+  readonly busyFrameIntervalMs: number;
+  private readonly busyBatchesPerMs: number;
+  private batchesAtFlush = 0;
+  /** The interval in force (`frameIntervalMs`, or `busyFrameIntervalMs` at high batch rates). */
+  liveIntervalMs: number;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Socket>();
@@ -56,6 +68,9 @@ export class DashboardServer {
 
   constructor(readonly hub: Hub, private readonly options: ServerOptions = {}) {
     this.frameIntervalMs = options.frameIntervalMs ?? 33;
+    this.busyFrameIntervalMs = Math.max(this.frameIntervalMs, options.busyFrameIntervalMs ?? 66);
+    this.busyBatchesPerMs = (options.busyBatchesPerSecond ?? 300) / 1000;
+    this.liveIntervalMs = this.frameIntervalMs;
     this.staticDir = options.staticDir ?? join(packageRoot, "extension", "dist");
     this.baseUrl = options.baseUrl ?? (process.env.TSLAB_LIGHTNING_DASHBOARD_BASE_URL || undefined);
     const envOrigins = (process.env.TSLAB_LIGHTNING_DASHBOARD_ALLOWED_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
@@ -140,7 +155,7 @@ export class DashboardServer {
     if (this.timer !== null || this.wss.clients.size === 0) return;
     const now = Date.now();
     // With nothing new (only a client that is behind), look again less often.
-    const interval = this.hub.pendingData ? this.frameIntervalMs : Math.max(this.frameIntervalMs, 100);
+    const interval = this.hub.pendingData ? this.liveIntervalMs : Math.max(this.liveIntervalMs, 100);
     this.dueAt = Math.max(now, this.lastFlushAt + interval);
     this.timer = setTimeout(() => this.tick(), this.dueAt - now);
     this.timer.unref();
@@ -149,7 +164,12 @@ export class DashboardServer {
   private tick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.lastFlushAt = Date.now();
+    const now = Date.now();
+    // The batch rate since the previous frame picks the next interval (coarser frames when training is fast).
+    const batches = this.hub.batches - this.batchesAtFlush;
+    this.batchesAtFlush = this.hub.batches;
+    if (this.lastFlushAt > 0) this.liveIntervalMs = batches > this.busyBatchesPerMs * Math.max(1, now - this.lastFlushAt) ? this.busyFrameIntervalMs : this.frameIntervalMs;
+    this.lastFlushAt = now;
     this.hub.flush();
     if (this.hub.pending) this.schedule();
   }

@@ -1,19 +1,24 @@
 /** The hub's frames: shared for clients that keep up, catch-up (thinned) for late or backed-up ones, bounded store. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Hub, type ClientSink } from "../../kernel/stream";
-import type { ServerMessage, SeriesChunk } from "../../extension/protocol";
+import { DashboardCallback, Hub, type ClientSink } from "../../kernel/stream";
+import type { LightningModule, Trainer } from "../../kernel/trainer";
+import { decodeFrame, type ServerMessage, type SeriesChunk } from "../../extension/protocol";
 import { thinIndices } from "../../kernel/stream/series";
 
 class FakeSink implements ClientSink {
   bufferedAmount = 0;
   readonly messages: Extract<ServerMessage, { type: "frame" }>[] = [];
-  send(data: string): void {
-    this.messages.push(JSON.parse(data));
+  readonly raw: Buffer[] = [];
+  send(data: Buffer): void {
+    this.raw.push(data);
+    const frame = decodeFrame(data);
+    assert.ok(frame, "a binary frame");
+    this.messages.push(frame);
   }
   /** Points received per series key, concatenated. */
   points(key: string): number[] {
-    return this.messages.flatMap((m) => (m.points ?? []).filter((c: SeriesChunk) => c.key === key)).flatMap((c) => c.step);
+    return this.messages.flatMap((m) => (m.points ?? []).filter((c: SeriesChunk) => c.key === key)).flatMap((c) => Array.from(c.step));
   }
 }
 
@@ -42,7 +47,7 @@ test("clients that keep up share frames; a late client gets the history, thinned
   assert.equal(hist[hist.length - 1], 1000, "the tail is never thinned away");
   const chunk = late.messages[0].points!.find((c) => c.key === "loss")!;
   assert.ok(chunk.decimated);
-  assert.ok(chunk.y.includes("NaN"), "NaN survives thinning");
+  assert.ok(Array.from(chunk.y as ArrayLike<number>).some(Number.isNaN), "NaN survives thinning");
   assert.equal(late.messages[0].caughtUp, true);
   hub.append(run, 1001, 1001, 1001, { loss: 0.5 });
   hub.flush();
@@ -98,4 +103,43 @@ test("thinIndices keeps min and max per bucket and the last index", () => {
   assert.deepEqual(thinIndices(y, 0, y.length, 10), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   const idx = thinIndices(y, 0, y.length, 2);
   assert.ok(idx.includes(1) && idx.includes(4) && idx.includes(8), String(idx));
+});
+
+test("clients that keep up get the very same encoded bytes; the binary frame round-trips NaN, ±Inf and time", () => {
+  const hub = new Hub();
+  const a = new FakeSink();
+  const b = new FakeSink();
+  hub.addClient(a);
+  hub.addClient(b);
+  const run = hub.startRun(meta("one"));
+  hub.flush();
+  hub.append(run, 1, 1, 1500, { loss: NaN, "train/acc": 0.5 });
+  hub.append(run, 2, 2, 2500, { loss: Infinity, "train/acc": -Infinity });
+  hub.flush();
+  assert.equal(a.raw.length, 2);
+  assert.equal(a.raw[1], b.raw[1], "one Buffer for both clients");
+  assert.equal(a.raw[1].readUInt32LE(0) % 8, 4, "columns start 8-byte aligned");
+  const loss = a.messages[1].points!.find((c) => c.key === "loss")!;
+  assert.deepEqual({ ...loss, step: Array.from(loss.step), batch: Array.from(loss.batch), time: Array.from(loss.time), y: Array.from(loss.y) },
+    { run: run.meta.id, key: "loss", group: "loss", step: [1, 2], batch: [1, 2], time: [1.5, 2.5], y: [NaN, Infinity] });
+  assert.deepEqual(Array.from(a.messages[1].points!.find((c) => c.key === "train/acc")!.y), [0.5, -Infinity]);
+});
+
+test("the callback reuses the last batch's series while the keys stay the same, and re-resolves when they change", async () => {
+  const hub = new Hub();
+  const cb = new DashboardCallback({ hub, serving: false });
+  const trainer = { options: { runName: "cb" }, globalStep: 0, backend: "cpu", loggedMetrics: {} } as unknown as Trainer;
+  await cb.onFitStart(trainer, { hparams: {} } as unknown as LightningModule);
+  const batch = (step: number, outputs: Record<string, number>, logged: Record<string, number> = {}, progressBar: Record<string, number> = {}) =>
+    cb.onBatchScalars(trainer, {} as LightningModule, { outputs, logged, progressBar, globalStep: step, batchesSeen: step, epoch: 0, batchIdx: step, numTensors: 0 });
+  await batch(1, { loss: 1 }, { loss: 1, acc: 0.1 }, { loss: 1 });
+  await batch(2, { loss: 2 }, { loss: 2, acc: 0.2 }, { loss: 2 });
+  await batch(3, { loss: 3, extra: 30 }, { acc: 0.3 }); // a new key, a missing one
+  await batch(4, { extra: 40, loss: 4 }, { acc: 0.4 }); // same keys, other order
+  const run = cb.currentRun!;
+  const col = (k: string) => Array.from(run.series.get(k)!.y.subarray(0, run.series.get(k)!.length));
+  assert.deepEqual(col("loss"), [1, 2, 3, 4], "a key in several sources is recorded once per batch");
+  assert.deepEqual(col("acc"), [0.1, 0.2, 0.3, 0.4]);
+  assert.deepEqual(col("extra"), [30, 40]);
+  assert.deepEqual([...run.batchKeys].sort(), ["acc", "extra", "loss"]);
 });
