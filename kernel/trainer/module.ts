@@ -214,7 +214,7 @@ export abstract class LightningModule {
       );
     }
     const ctx = this._ctx("manualBackward()");
-    const vars = this.allVariables().filter((v) => v.trainable);
+    const vars = ctx.variables().filter((v) => v.trainable);
     if (vars.length === 0) {
       throw new MisconfigurationError(
         "manualBackward: no trainable variable to differentiate (all are frozen or the toggled optimizer has none). " +

@@ -429,7 +429,7 @@ export class Trainer {
         throw new MisconfigurationError(`${module.constructor.name} has no configureOptimizers(); define it to return a tf.Optimizer.`);
       }
       const result = await ctx.hooks.moduleHook("configureOptimizers", []);
-      const norm = normalizeOptimizers(result, () => module.allVariables(), !module.automaticOptimization, (m) => this._warnOnce(m));
+      const norm = normalizeOptimizers(result, () => ctx.variables(), !module.automaticOptimization, (m) => this._warnOnce(m));
       ctx.optimizers = norm.optimizers;
       ctx.schedulers = norm.schedulers;
       this.configured = { module, optimizers: norm.optimizers, schedulers: norm.schedulers };

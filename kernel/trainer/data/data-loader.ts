@@ -157,16 +157,18 @@ async function toHost(dict: TensorDict): Promise<Record<string, HostColumn>> {
 function gatherRows(host: Record<string, HostColumn>, idx: Uint32Array): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
   for (const [k, col] of Object.entries(host)) {
+    const shape = [idx.length, ...col.shape.slice(1)];
+    let contiguous = idx.length > 0;
+    for (let i = 1; i < idx.length && contiguous; i++) contiguous = idx[i] === idx[i - 1] + 1;
+    if (contiguous) {
+      // Unshuffled rows: hand tfjs a view (the host copy is never written after loading, so sharing it is safe).
+      out[k] = tf.tensor(col.data.subarray(idx[0] * col.rowSize, (idx[0] + idx.length) * col.rowSize), shape, col.dtype);
+      continue;
+    }
     const Ctor = col.data.constructor as new (n: number) => tf.TypedArray;
     const buf = new Ctor(idx.length * col.rowSize);
-    let contiguous = true;
-    for (let i = 1; i < idx.length && contiguous; i++) contiguous = idx[i] === idx[i - 1] + 1;
-    if (contiguous && idx.length > 0) {
-      buf.set(col.data.subarray(idx[0] * col.rowSize, (idx[0] + idx.length) * col.rowSize));
-    } else {
-      idx.forEach((row, i) => buf.set(col.data.subarray(row * col.rowSize, (row + 1) * col.rowSize), i * col.rowSize));
-    }
-    out[k] = tf.tensor(buf, [idx.length, ...col.shape.slice(1)], col.dtype);
+    idx.forEach((row, i) => buf.set(col.data.subarray(row * col.rowSize, (row + 1) * col.rowSize), i * col.rowSize));
+    out[k] = tf.tensor(buf, shape, col.dtype);
   }
   return out;
 }

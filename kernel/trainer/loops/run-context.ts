@@ -45,6 +45,17 @@ export class RunContext implements OptimizerHost {
     this.hooks = new HookCaller(trainer, module, callbacks, observers);
   }
 
+  private variableCache: tf.Variable[] | null = null;
+
+  /**
+   * The module's variables, discovered once per run (walking the module's properties costs ~0.1 ms, too much for every
+   * backward). Re-discovered while empty, because layers without an inputShape get their weights on first call.
+   */
+  variables(): tf.Variable[] {
+    if (!this.variableCache || this.variableCache.length === 0) this.variableCache = this.module.allVariables();
+    return this.variableCache;
+  }
+
   beforeOptimizerStep(opt: LightningOptimizer): void {
     this.hooks.bothSync("onBeforeOptimizerStep", [opt]);
   }
