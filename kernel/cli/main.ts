@@ -1,15 +1,17 @@
-/** Entry of `bin/tslab-lightning.js`: install | kernel | start. */
+/** Entry of `bin/tslab-lightning.js`: install | kernel | start | run-notebooks. */
 import { startKernel } from "../jupyter/start-kernel";
 import { parseArgs, stringOption, UsageError } from "./args";
 import { installCommand } from "./install";
 import { startCommand } from "./start";
+import { runNotebooksCommand } from "./run-notebooks";
 
 const USAGE = `Usage:
   tslab-lightning install [--user | --prefix DIR] [--name NAME]   write the Jupyter kernelspec
   tslab-lightning kernel --config-path FILE                       run the kernel (Jupyter does this)
-  tslab-lightning start [--port N] [--notebook-dir DIR]           register the kernel locally and start Jupyter`;
+  tslab-lightning start [--port N] [--notebook-dir DIR]           register the kernel locally and start Jupyter
+  tslab-lightning run-notebooks [--quick] [--output-dir DIR] [NB...] execute the notebooks headless (nbconvert)`;
 
-const VALUED = ["prefix", "name", "config-path", "port", "notebook-dir", "token"] as const;
+const VALUED = ["prefix", "name", "config-path", "port", "notebook-dir", "token", "output-dir"] as const;
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -27,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "start":
         return await startCommand(args);
+      case "run-notebooks":
+        return runNotebooksCommand(args);
       case undefined:
       case "help":
       case "--help":
