@@ -111,7 +111,6 @@ export class Trainer {
   private readonly loggedMetricsDict: Record<string, number> = {};
   private readonly progressBarDict: Record<string, number> = {};
   private readonly warned = new Set<string>();
-  private userCallbacks: Callback[];
   private configured: { module: LightningModule; optimizers: LightningOptimizer[]; schedulers: SchedulerConfig[] } | null = null;
 
   constructor(options?: TrainerOptions) {
@@ -147,7 +146,6 @@ export class Trainer {
         throw new TypeError(`new Trainer({ callbacks }): every callback must extend Callback, got ${describeValue(cb)}.`);
       }
     }
-    this.userCallbacks = cbs;
     this.callbacks = [...cbs, ...this.builtinCallbacks(cbs)];
     for (const factory of defaultCallbackFactories) this.callbacks.push(...factory(this));
     // Lightning runs checkpoint callbacks last, so they see what every other callback did in the same hook.
@@ -649,11 +647,6 @@ export class Trainer {
       }
     }
     return list;
-  }
-
-  /** @internal the callbacks passed to the constructor (before defaults and configureCallbacks). */
-  get _userCallbacks(): readonly Callback[] {
-    return this.userCallbacks;
   }
 
   // ---- checkpoints ----

@@ -23,9 +23,20 @@ export interface FitData {
 }
 
 export async function runTrainingEpochs(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
+  // The callback list is final once training starts: decide once, not per batch, who wants the per-batch extras.
+  const listeners: BatchListeners = {
+    scalars: trainer.callbacks.some((c) => overrides(c, "onBatchScalars")),
+    images: trainer.callbacks.some((c) => overrides(c, "onBatchImages")),
+  };
   while (!fitDone(trainer)) {
-    await runEpoch(trainer, ctx, data);
+    await runEpoch(trainer, ctx, data, listeners);
   }
+}
+
+/** Whether any callback listens to the non-Lightning per-batch hooks (their readback/scan is skipped otherwise). */
+interface BatchListeners {
+  scalars: boolean;
+  images: boolean;
 }
 
 function fitDone(t: Trainer): boolean {
@@ -42,7 +53,7 @@ function canStopEarly(t: Trainer): boolean {
   return t.currentEpoch >= minEpochs && t.globalStep >= minSteps;
 }
 
-async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
+async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, listeners: BatchListeners): Promise<void> {
   const hooks = ctx.hooks;
   const epoch = trainer.currentEpoch;
   // `_resumeBatch` is the next batch to run in this epoch: an interrupt anywhere resumes from there.
@@ -61,7 +72,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData): Promi
       if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;
       trainer.batchIdx = batchIdx;
       trainer.isLastBatch = batchIdx === data.numTrainBatches - 1;
-      const result = await runBatch(trainer, ctx, it, batchIdx, epoch);
+      const result = await runBatch(trainer, ctx, it, batchIdx, epoch, listeners);
       if (result === "exhausted" || result === "stop-epoch") break;
       trainer._resumeBatch = batchIdx + 1;
       // on_advance_end: validation, then the step counter of loggers.
@@ -102,7 +113,9 @@ async function runInEpochValidation(trainer: Trainer, ctx: RunContext, data: Fit
 
 type BatchResult = "ok" | "exhausted" | "stop-epoch";
 
-async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unknown>, batchIdx: number, epoch: number): Promise<BatchResult> {
+async function runBatch(
+  trainer: Trainer, ctx: RunContext, it: AsyncIterator<unknown>, batchIdx: number, epoch: number, listeners: BatchListeners,
+): Promise<BatchResult> {
   const hooks = ctx.hooks;
   trainer._leaks?.beforeBatch();
   tf.engine().startScope();
@@ -120,8 +133,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
     } else {
       batch = await transfer(ctx, batch);
       ctx.startBatch(batch);
-      const r = await hooks.callbackHook("onTrainBatchStart", [batch, batchIdx]).then(() =>
-        hooks.moduleHook("onTrainBatchStart", [batch, batchIdx]));
+      const r = await hooks.both("onTrainBatchStart", [batch, batchIdx]);
       if (r === -1) {
         // Epoch-interval schedulers still step when the epoch is cut short (Lightning #test_lr_updated_on_train_batch_start_returns_minus_one).
         await trainer._stepSchedulers(ctx, "epoch");
@@ -154,7 +166,7 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
     await hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
     await hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
     await hooks.settle();
-    await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped);
+    await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, listeners);
     return "ok";
   } finally {
     ctx.anomaly?.release();
@@ -165,10 +177,12 @@ async function runBatch(trainer: Trainer, ctx: RunContext, it: AsyncIterator<unk
 }
 
 /** One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. */
-async function publishBatch(trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean): Promise<void> {
-  const cbs = trainer.callbacks;
-  const wantScalars = cbs.some((c) => overrides(c, "onBatchScalars"));
-  const wantImages = cbs.some((c) => overrides(c, "onBatchImages"));
+async function publishBatch(
+  trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean,
+  listeners: BatchListeners,
+): Promise<void> {
+  const wantScalars = listeners.scalars;
+  const wantImages = listeners.images;
   const scan = scanOutputs(wantScalars || wantImages ? outputs : null, wantImages);
   const read = await ctx.trainResults.flush(wantScalars ? scan.tensors : []);
   const views = ctx.trainResults.metrics(true);
