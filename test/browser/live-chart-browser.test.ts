@@ -157,9 +157,11 @@ describe("live chart in the classic notebook (Chromium)", () => {
       return v.prompt === "*" && v.svg && v.svg !== first.svg ? v : null;
     }, 30_000, 20);
     const midShot = await page.locator(".cell").nth(1).screenshot({ path: join(shots, "live-chart-midrun.png") });
-    const end = await until("the cell to finish", async () => {
+    // The execute_reply (shell channel) can overtake the last iopub messages, so "finished" alone does not mean the
+    // final frame has been rendered yet: wait for the cell to finish and its output to settle on the final frame.
+    const end = await until("the cell to finish with its final frame", async () => {
       const v = await view(page, 1);
-      return finished(v) ? v : null;
+      return finished(v) && (v.png !== null || v.errors.length > 0) ? v : null;
     }, 120_000);
     await sleep(300); // let the image decode before the screenshot
     const endShot = await page.locator(".cell").nth(1).screenshot({ path: join(shots, "live-chart-end.png") });
