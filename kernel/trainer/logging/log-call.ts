@@ -93,18 +93,20 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     reduceFx,
   };
   const results = target.results;
+  // The names-collision scan is needed only when the entry is created (after that, the same metric logged again in
+  // the next batch costs one map lookup).
+  const known = results.existing(hook, name) !== undefined;
+  if (!known && collides(results, hook, name, meta)) {
+    throw new MisconfigurationError(
+      `this.log("${name}") collides with the "_step"/"_epoch" key of another metric logged with ` +
+        "{onStep: true, onEpoch: true}. Rename one of them.",
+    );
+  }
   const entry = results.entry(hook, name, meta);
   if (entry === "conflict") {
     throw new MisconfigurationError(
       `You called \`self.log(${name}, ...)\` twice in \`${hook}\` with different arguments. ` +
         "Log each name with the same options within a hook, or use two names.",
-    );
-  }
-  const exported = results.exportedNames(`${hook}.${name}`);
-  if (exported.has(name) || (meta.onStep && meta.onEpoch && (results.hasEntryNamed(`${name}_step`) || results.hasEntryNamed(`${name}_epoch`)))) {
-    throw new MisconfigurationError(
-      `this.log("${name}") collides with the "_step"/"_epoch" key of another metric logged with ` +
-        "{onStep: true, onEpoch: true}. Rename one of them.",
     );
   }
   let batchSize = 1;
@@ -126,4 +128,10 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
   } else {
     results.update(entry, Number(value), batchSize);
   }
+}
+
+/** `name` is another entry's forked `_step`/`_epoch` key, or forks into a name that exists. */
+function collides(results: ResultCollection, hook: string, name: string, meta: LogMeta): boolean {
+  if (results.exportedNames(`${hook}.${name}`).has(name)) return true;
+  return meta.onStep && meta.onEpoch && (results.hasEntryNamed(`${name}_step`) || results.hasEntryNamed(`${name}_epoch`));
 }

@@ -38,16 +38,16 @@ export class ResultCollection {
 
   constructor(readonly training: boolean) {}
 
-  /** Registers (or re-checks) an entry; returns null when the same name was logged in this hook with other options. */
+  /** The entry `hook.name` if it exists (the common case: the same metric logged again in the next batch). */
+  existing(hook: string, name: string): Entry | undefined {
+    return this.entries.get(`${hook}.${name}`);
+  }
+
+  /** Registers (or re-checks) an entry; returns "conflict" when the same name was logged in this hook with other options. */
   entry(hook: string, name: string, meta: LogMeta): Entry | "conflict" {
     const key = `${hook}.${name}`;
     const existing = this.entries.get(key);
-    if (existing) {
-      const m = existing.meta;
-      const same = m.onStep === meta.onStep && m.onEpoch === meta.onEpoch && m.progBar === meta.progBar &&
-        m.logger === meta.logger && m.reduceFx === meta.reduceFx;
-      return same ? existing : "conflict";
-    }
+    if (existing) return sameMeta(existing.meta, meta) ? existing : "conflict";
     const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
     const e: Entry = { hook, name, meta, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
     this.entries.set(key, e);
@@ -200,4 +200,9 @@ function reduce(e: Entry): number {
     default:
       return e.extreme;
   }
+}
+
+export function sameMeta(m: LogMeta, meta: LogMeta): boolean {
+  return m.onStep === meta.onStep && m.onEpoch === meta.onEpoch && m.progBar === meta.progBar &&
+    m.logger === meta.logger && m.reduceFx === meta.reduceFx;
 }
