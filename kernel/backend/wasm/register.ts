@@ -10,6 +10,8 @@ import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
+import { fusedAdamConfig } from "./adam/fused-adam-kernel";
+import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
 
 const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   BatchMatMul: tunedBatchMatMulConfig,
@@ -21,6 +23,7 @@ const ADDED: KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
   unsortedSegmentSumConfig,
+  fusedAdamConfig,
 ];
 
 /** kernel name → the config that was registered before tuning (undefined: there was none). */
@@ -51,11 +54,14 @@ export function registerWasmTuning(): void {
     saved.set(config.kernelName, undefined);
     tf.registerKernel(config);
   }
+  // tf.train.adam's update as one fused pass (bit-identical); TSLAB_LIGHTNING_FUSED_ADAM=0 keeps tfjs's own.
+  if (process.env.TSLAB_LIGHTNING_FUSED_ADAM !== "0") installFusedAdam();
   before = saved;
 }
 
 export function unregisterWasmTuning(): void {
   if (before == null) return;
+  uninstallFusedAdam();
   for (const [name, shipped] of before) {
     tf.unregisterKernel(name, "wasm");
     if (shipped != null) tf.registerKernel(shipped);
