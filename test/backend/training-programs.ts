@@ -44,44 +44,75 @@ const denseVars = (layers: Dense[]) => layers.flatMap((l) => [l.w, l.b]);
 const denseMflop = (sizes: number[], batch: number) => sizes.slice(1).reduce((s, out, i) => s + (2 * batch * sizes[i] * out) / 1e6, 0);
 const lrelu = (t: tf.Tensor) => tf.leakyRelu(t, 0.2);
 
-export function mlpClassifier(batch = 64): TrainingProgram {
+/** The pieces of the MLP benchmark: forward function, variables, four batches of inputs and one-hot labels. */
+export interface MlpParts {
+  name: string;
+  mflopPerStep: number;
+  forward(x: tf.Tensor): tf.Tensor;
+  vars: tf.Variable[];
+  xs: tf.Tensor[];
+  ys: tf.Tensor[];
+}
+
+export function mlpParts(batch = 64): MlpParts {
   resetSeeds();
   const sizes = [784, 256, 128, 10];
   const layers = denseLayers(sizes);
-  const xs = data([batch, 784], 4, 1);
-  const ys = Array.from({ length: 4 }, (_, i) => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, j) => (i * 7 + j * 3) % 10), "int32"), 10));
-  const opt = tf.train.adam(1e-3);
-  let i = 0;
   return {
     name: "MLP 784-256-128-10",
     mflopPerStep: 3 * denseMflop(sizes, batch),
+    forward: (x) => denseForward(layers, x, tf.relu),
+    vars: denseVars(layers),
+    xs: data([batch, 784], 4, 1),
+    ys: Array.from({ length: 4 }, (_, i) => tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, j) => (i * 7 + j * 3) % 10), "int32"), 10)),
+  };
+}
+
+export function mlpClassifier(batch = 64): TrainingProgram {
+  const { name, mflopPerStep, forward, vars, xs, ys } = mlpParts(batch);
+  const opt = tf.train.adam(1e-3);
+  let i = 0;
+  return {
+    name,
+    mflopPerStep,
     step() {
       const k = i++ % xs.length;
-      return [opt.minimize(() => tf.losses.softmaxCrossEntropy(ys[k], denseForward(layers, xs[k], tf.relu)) as tf.Scalar, true)!];
+      return [opt.minimize(() => tf.losses.softmaxCrossEntropy(ys[k], forward(xs[k])) as tf.Scalar, true)!];
     },
-    variables: () => denseVars(layers),
+    variables: () => vars,
     dispose() {
-      tf.dispose([...xs, ...ys, ...denseVars(layers)]);
+      tf.dispose([...xs, ...ys, ...vars]);
       opt.dispose();
     },
   };
 }
 
+/** The pieces of a GAN benchmark: networks, their variables, deterministic data, and the FLOP model. */
+export interface GanParts {
+  name: string;
+  mflopPerStep: number;
+  batch: number;
+  lr: number;
+  generate(z: tf.Tensor): tf.Tensor;
+  discriminate(x: tf.Tensor): tf.Tensor;
+  gVars: tf.Variable[];
+  dVars: tf.Variable[];
+  /** Four batches of real samples and of noise. */
+  reals: tf.Tensor[];
+  noises: tf.Tensor[];
+}
+
+function ganParts(
+  name: string, mflopPerStep: number, batch: number, zDim: number, realShape: number[],
+  generate: (z: tf.Tensor) => tf.Tensor, discriminate: (x: tf.Tensor) => tf.Tensor,
+  gVars: tf.Variable[], dVars: tf.Variable[], lr: number,
+): GanParts {
+  return { name, mflopPerStep, batch, lr, generate, discriminate, gVars, dVars, reals: data([batch, ...realShape], 4, 11), noises: data([batch, zDim], 4, 21) };
+}
+
 /** Generator + discriminator trained alternately with Adam(β1=0.5), the usual GAN recipe. */
-function ganProgram(
-  name: string,
-  mflopPerStep: number,
-  batch: number,
-  zDim: number,
-  realShape: number[],
-  generate: (z: tf.Tensor) => tf.Tensor,
-  discriminate: (x: tf.Tensor) => tf.Tensor,
-  gVars: tf.Variable[],
-  dVars: tf.Variable[],
-  lr: number,
-): TrainingProgram {
-  const reals = data([batch, ...realShape], 4, 11);
-  const noises = data([batch, zDim], 4, 21);
+export function ganProgram(parts: GanParts): TrainingProgram {
+  const { name, mflopPerStep, batch, generate, discriminate, gVars, dVars, reals, noises, lr } = parts;
   const ones = tf.ones([batch, 1]);
   const zerosT = tf.zeros([batch, 1]);
   const optD = tf.train.adam(lr, 0.5);
@@ -112,13 +143,17 @@ function ganProgram(
 }
 
 export function mlpGan(batch = 64): TrainingProgram {
+  return ganProgram(mlpGanParts(batch));
+}
+
+export function mlpGanParts(batch = 64): GanParts {
   resetSeeds();
   const gSizes = [64, 256, 512, 784];
   const dSizes = [784, 512, 256, 1];
   const g = denseLayers(gSizes);
   const d = denseLayers(dSizes);
   const mflop = 4 * denseMflop(gSizes, batch) + 9 * denseMflop(dSizes, batch);
-  return ganProgram(
+  return ganParts(
     "MLP GAN G 64-256-512-784 / D 784-512-256-1", mflop, batch, 64, [784],
     (z) => tf.tanh(denseForward(g, z, lrelu)),
     (x) => denseForward(d, x, lrelu),
@@ -129,7 +164,11 @@ export function mlpGan(batch = 64): TrainingProgram {
 export interface DcganSize { batch: number; z: number; gCh: [number, number]; dCh: [number, number] }
 
 /** G: dense → 7×7×gCh0 → convT 5×5/2 → 14×14×gCh1 → convT 5×5/2 → 28×28×1 (tanh). D mirrors it with conv2d. */
-export function dcgan(size: DcganSize = { batch: 32, z: 64, gCh: [32, 16], dCh: [16, 32] }, lr = 2e-4): TrainingProgram {
+export function dcgan(size?: DcganSize, lr?: number): TrainingProgram {
+  return ganProgram(dcganParts(size, lr));
+}
+
+export function dcganParts(size: DcganSize = { batch: 32, z: 64, gCh: [32, 16], dCh: [16, 32] }, lr = 2e-4): GanParts {
   resetSeeds();
   const { batch, z, gCh, dCh } = size;
   const gDense = { w: param([z, 49 * gCh[0]], z, 49 * gCh[0]), b: zeros([49 * gCh[0]]) };
@@ -151,7 +190,7 @@ export function dcgan(size: DcganSize = { batch: 32, z: 64, gCh: [32, 16], dCh: 
   const conv = (outHW: number, cin: number, cout: number) => (2 * batch * outHW * outHW * cout * 25 * cin) / 1e6;
   const gMflop = (2 * batch * z * 49 * gCh[0]) / 1e6 + conv(7, gCh[1], gCh[0]) + conv(14, 1, gCh[1]);
   const dMflop = conv(14, 1, dCh[0]) + conv(7, dCh[0], dCh[1]) + (2 * batch * 49 * dCh[1]) / 1e6;
-  return ganProgram(
+  return ganParts(
     `DCGAN b${batch} G ${gCh.join("/")} D ${dCh.join("/")}`, 4 * gMflop + 9 * dMflop, batch, z, [28, 28, 1],
     generate, discriminate, [gDense.w, gDense.b, gT1, gT2], [dC1, dC2, dDense.w, dDense.b], lr,
   );

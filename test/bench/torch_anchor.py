@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""PyTorch reference for test/bench/backend-trainer.ts: the same MLP and MLP GAN steps (batch 64, Adam) and the
+machine's sgemm peak, measured with Debian's python3-torch. Prints one JSON line.
+
+Run by the benchmark with OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=PASSIVE (the fastest configuration on
+these machines; Debian's default OpenBLAS core detection is ~5x slower).
+  /usr/bin/python3 test/bench/torch_anchor.py [--steps 60] [--threads 2]
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def median_ms(step, steps, warmup=10):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def mlp_step_fn():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    xs = [torch.rand(64, 784) for _ in range(4)]
+    ys = [torch.randint(0, 10, (64,)) for _ in range(4)]
+    state = {"i": 0}
+
+    def step():
+        k = state["i"] % 4
+        state["i"] += 1
+        opt.zero_grad()
+        loss = F.cross_entropy(net(xs[k]), ys[k])
+        loss.backward()
+        opt.step()
+        loss.item()  # the trainer reads the loss every step
+
+    return step
+
+
+def gan_step_fn():
+    torch.manual_seed(0)
+    g = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2), nn.Linear(512, 784), nn.Tanh())
+    d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+    g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    reals = [torch.rand(64, 784) * 2 - 1 for _ in range(4)]
+    ones, zeros = torch.ones(64, 1), torch.zeros(64, 1)
+    state = {"i": 0}
+
+    def step():
+        k = state["i"] % 4
+        state["i"] += 1
+        z = torch.randn(64, 64)
+        d_opt.zero_grad()
+        fake = g(z)
+        d_loss = F.binary_cross_entropy_with_logits(d(reals[k]), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
+        d_loss.backward()
+        d_opt.step()
+        for p in d.parameters():  # D frozen in the G step, as toggleOptimizer does
+            p.requires_grad_(False)
+        g_opt.zero_grad()
+        g_loss = F.binary_cross_entropy_with_logits(d(g(z)), ones)
+        g_loss.backward()
+        g_opt.step()
+        for p in d.parameters():
+            p.requires_grad_(True)
+        d_loss.item(), g_loss.item()
+
+    return step
+
+
+def sgemm_gflops(threads):
+    torch.set_num_threads(threads)
+    a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
+    ms = median_ms(lambda: torch.mm(a, b), 20, 3)
+    return 2 * 1024**3 / (ms / 1000) / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--peak-only", action="store_true", help="only the sgemm rate with the process's thread limits")
+    args = ap.parse_args()
+    if args.peak_only:
+        print(json.dumps({"peak_gflops": sgemm_gflops(torch.get_num_threads())}))
+        return
+    peak1 = sgemm_gflops(1)
+    peak2 = sgemm_gflops(2)
+    torch.set_num_threads(args.threads)
+    out = {
+        "torch": torch.__version__,
+        "threads": args.threads,
+        "mlp_ms": median_ms(mlp_step_fn(), args.steps),
+        "gan_ms": median_ms(gan_step_fn(), max(10, args.steps // 2)),
+        "peak_gflops_1core": peak1,
+        "peak_gflops_2core": peak2,
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
