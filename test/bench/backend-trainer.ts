@@ -11,10 +11,11 @@ import "@tensorflow/tfjs-backend-wasm";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Callback, DataLoader, LightningModule, Trainer } from "../../kernel";
+import { DataLoader, LightningModule, Trainer } from "../../kernel";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
 import { dcganParts, mlpGanParts, mlpParts, type GanParts, type MlpParts } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
+import { StepTimes } from "./step-times";
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -39,15 +40,6 @@ const BATCHES: Record<string, { fast: number; cpu: number }> = {
 /** Measured before on this machine class (2 vCPU, Debian python3-torch 1.13, OpenBLAS SkylakeX, 2 threads, PASSIVE). */
 const EARLIER_TORCH = { mlp_ms: 1.44, gan_ms: 9.41, peak_gflops_1core: 158, peak_gflops_2core: 304 };
 
-class StepTimes extends Callback {
-  times: number[] = [];
-  private last = 0;
-  onTrainBatchStart() {
-    const now = performance.now();
-    if (this.last) this.times.push(now - this.last);
-    this.last = now;
-  }
-}
 
 class MlpModule extends LightningModule {
   constructor(readonly parts: MlpParts) {

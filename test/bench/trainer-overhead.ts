@@ -5,9 +5,10 @@
 // one batch start to the next). Also reports tf.memory().numTensors before/after and per-step growth.
 //   node dist/test/bench/trainer-overhead.js [--reps 5] [--batches 40]
 import { performance } from "node:perf_hooks";
-import { tf, LightningModule, Trainer, DataLoader, Callback } from "../../kernel";
+import { tf, LightningModule, Trainer, DataLoader } from "../../kernel";
 import { registerWasmTuning } from "../../kernel/backend/wasm/register";
 import { fixed, formatTable, median } from "./backend-stats";
+import { StepTimes } from "./step-times";
 
 const args = process.argv.slice(2);
 const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
@@ -32,15 +33,6 @@ function data(n: number, dim: number, classes?: number) {
   return { x, y };
 }
 
-class StepTimes extends Callback {
-  times: number[] = [];
-  private last = 0;
-  onTrainBatchStart() {
-    const now = performance.now();
-    if (this.last) this.times.push(now - this.last);
-    this.last = now;
-  }
-}
 
 // ---- MLP classifier ----
 class Mlp extends LightningModule {
