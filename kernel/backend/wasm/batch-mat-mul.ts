@@ -2,6 +2,10 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
 import { toFastOperands } from "./flatten-mat-mul";
+import { NO_EPILOGUE } from "./parallel/fused-call";
+import type { AliasingBackend } from "./parallel/heap-alias";
+import { rowSplitMatMul } from "./parallel/row-split";
+import { singleMatrixOperands } from "./parallel/single-matrix";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
@@ -9,13 +13,14 @@ export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
     const backend = args.backend as unknown as WasmBackendLike;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    const fast = toFastOperands(backend, a, b, transposeA, transposeB);
+    const fast = toFastOperands(backend, a, b, transposeA, transposeB) ?? singleMatrixOperands(a, b, transposeA, transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    const out = shipped.kernelFunc({
+    // Large matmuls split over the worker's core (parallel/); otherwise the shipped fast path.
+    const out = rowSplitMatMul(backend as AliasingBackend, fast.a, fast.b, NO_EPILOGUE) ?? (shipped.kernelFunc({
       inputs: { a: fast.a, b: fast.b },
       backend: args.backend,
       attrs: { transposeA: false, transposeB: false },
-    }) as TensorInfo;
+    }) as TensorInfo);
     release(backend, ...fast.temporaries);
     return { ...out, shape: fast.outShape };
   };

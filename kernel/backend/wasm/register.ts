@@ -9,6 +9,7 @@ import { tunedConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
+import { startWorker, stopWorker } from "./parallel/worker-host";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
 const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
@@ -52,6 +53,8 @@ export function registerWasmTuning(): void {
     tf.registerKernel(config);
   }
   before = saved;
+  // The second core's matmul worker boots in the background; matmuls use it once it is ready.
+  startWorker();
 }
 
 export function unregisterWasmTuning(): void {
@@ -61,4 +64,5 @@ export function unregisterWasmTuning(): void {
     if (shipped != null) tf.registerKernel(shipped);
   }
   before = null;
+  stopWorker();
 }
