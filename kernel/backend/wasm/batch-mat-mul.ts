@@ -3,9 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
 import { toFastOperands } from "./flatten-mat-mul";
 import { NO_EPILOGUE } from "./parallel/fused-call";
-import type { AliasingBackend } from "./parallel/heap-alias";
-import { rowSplitMatMul } from "./parallel/row-split";
-import { singleMatrixOperands } from "./parallel/single-matrix";
+import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
@@ -13,14 +11,16 @@ export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
     const backend = args.backend as unknown as WasmBackendLike;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-    const fast = toFastOperands(backend, a, b, transposeA, transposeB) ?? singleMatrixOperands(a, b, transposeA, transposeB);
+    // Large matmuls are split with the second core's worker (parallel/).
+    const split = parallelMatMul(backend, a, b, transposeA, transposeB, NO_EPILOGUE);
+    if (split != null) return split;
+    const fast = toFastOperands(backend, a, b, transposeA, transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    // Large matmuls split over the worker's core (parallel/); otherwise the shipped fast path.
-    const out = rowSplitMatMul(backend as AliasingBackend, fast.a, fast.b, NO_EPILOGUE) ?? (shipped.kernelFunc({
+    const out = shipped.kernelFunc({
       inputs: { a: fast.a, b: fast.b },
       backend: args.backend,
       attrs: { transposeA: false, transposeB: false },
-    }) as TensorInfo);
+    }) as TensorInfo;
     release(backend, ...fast.temporaries);
     return { ...out, shape: fast.outShape };
   };

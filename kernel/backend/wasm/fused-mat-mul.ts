@@ -3,9 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
 import { toFastOperands } from "./flatten-mat-mul";
 import { fusedEpilogue } from "./parallel/fused-call";
-import type { AliasingBackend } from "./parallel/heap-alias";
-import { rowSplitMatMul } from "./parallel/row-split";
-import { singleMatrixOperands } from "./parallel/single-matrix";
+import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export function tunedFusedMatMulConfig(shipped: KernelConfig): KernelConfig {
@@ -16,19 +14,17 @@ export function tunedFusedMatMulConfig(shipped: KernelConfig): KernelConfig {
     const cols = attrs.transposeB ? inputs.b.shape[inputs.b.shape.length - 2] : inputs.b.shape[inputs.b.shape.length - 1];
     // XNNPACK reads the bias as one value per output column; a broadcast (size-1) bias must stay on the shipped path.
     const biasFits = inputs.bias == null || (inputs.bias.shape.length === 1 && inputs.bias.shape[0] === cols);
-    const fast = biasFits
-      ? (toFastOperands(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB) ??
-        singleMatrixOperands(inputs.a, inputs.b, attrs.transposeA, attrs.transposeB))
-      : null;
+    // Large matmuls are split with the second core's worker (parallel/), bias + activation on both parts.
+    const epilogue = biasFits ? fusedEpilogue(attrs, inputs.bias, inputs.preluActivationWeights) : null;
+    const split = epilogue && parallelMatMul(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB, epilogue);
+    if (split != null) return split;
+    const fast = biasFits ? toFastOperands(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB) : null;
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    // Large matmuls split over the worker's core (parallel/), bias + activation applied on both threads.
-    const epilogue = fusedEpilogue(attrs, inputs.bias, inputs.preluActivationWeights);
-    const split = epilogue == null ? null : rowSplitMatMul(backend as AliasingBackend, fast.a, fast.b, epilogue);
-    const out = split ?? (shipped.kernelFunc({
+    const out = shipped.kernelFunc({
       inputs: { ...inputs, a: fast.a, b: fast.b },
       backend: args.backend,
       attrs: { ...args.attrs, transposeA: false, transposeB: false },
-    }) as TensorInfo);
+    }) as TensorInfo;
     release(backend, ...fast.temporaries);
     return { ...out, shape: fast.outShape };
   };

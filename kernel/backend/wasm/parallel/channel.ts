@@ -14,7 +14,8 @@ export const enum Slot {
   Ready = 3,
   Rows = 4, // rows of a (and of the output) the worker computes
   Inner = 5,
-  Cols = 6,
+  Cols = 6, // columns of b (and of the output) the worker computes
+  TransposeB = 10, // 1: b arrives as its [cols, inner] rows and the worker transposes it
   HasBias = 7,
   Activation = 8, // the wasm FusableActivation code
   Alpha = 9, // leakyrelu alpha, float32 bits
@@ -42,7 +43,7 @@ export const enum JobState {
 
 /**
  * Data buffer layout in float32 elements for a job of `rows × inner` (a) times `inner × cols` (b):
- * a's rows, then b, then the bias (cols), then the worker's output rows.
+ * a, then b, then the bias (cols), then the worker's output (rows × cols).
  */
 export function dataLayout(rows: number, inner: number, cols: number, hasBias: boolean) {
   const a = 0;

@@ -20,19 +20,24 @@ function runJob(backend: WorkerBackend, control: Int32Array, data: SharedArrayBu
   const inner = control[Slot.Inner];
   const cols = control[Slot.Cols];
   const hasBias = control[Slot.HasBias] === 1;
+  const transposeB = control[Slot.TransposeB] === 1;
   const layout = dataLayout(rows, inner, cols, hasBias);
   // Fresh tensors every job: new ids, so XNNPACK never reuses weights packed for an older b.
-  const a = backend.makeOutput([rows * inner], "float32");
-  const b = backend.makeOutput([inner * cols], "float32");
+  const a = backend.makeOutput([rows, inner], "float32");
+  let b = backend.makeOutput(transposeB ? [cols, inner] : [inner, cols], "float32");
   const bias = hasBias ? backend.makeOutput([cols], "float32") : null;
-  const out = backend.makeOutput([rows * cols], "float32");
+  const temporaries = [a, b, bias];
+  const entry = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
   try {
-    const entry = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // after the allocations: growth detaches views
     const shared = new Float32Array(data, 0, layout.end);
     heap.set(shared.subarray(layout.a, layout.b), entry(a).memoryOffset >>> 2);
     heap.set(shared.subarray(layout.b, layout.bias), entry(b).memoryOffset >>> 2);
     if (bias != null) heap.set(shared.subarray(layout.bias, layout.out), entry(bias).memoryOffset >>> 2);
+    // The main thread sent b's rows as they are: transposing here halves its own transpose work.
+    if (transposeB) temporaries.push((b = transposeKernel({ inputs: { x: b }, backend: backend as never, attrs: { perm: [1, 0] } }) as tf.TensorInfo));
+    const out = backend.makeOutput([rows, cols], "float32");
+    temporaries.push(out);
     fusedMatMulInto(
       backend.wasm,
       { a: entry(a).id, b: entry(b).id, bias: bias == null ? 0 : entry(bias).id, out: entry(out).id },
@@ -42,15 +47,18 @@ function runJob(backend: WorkerBackend, control: Int32Array, data: SharedArrayBu
     const outStart = entry(out).memoryOffset >>> 2;
     shared.set(new Float32Array(backend.wasm.HEAPU8.buffer).subarray(outStart, outStart + rows * cols), layout.out);
   } finally {
-    for (const t of [a, b, bias, out]) if (t != null) backend.disposeData(t.dataId);
+    for (const t of temporaries) if (t != null) backend.disposeData(t.dataId);
   }
 }
+
+let transposeKernel: tf.KernelFunc;
 
 async function main(): Promise<void> {
   const { control: controlBuffer, data } = workerData as WorkerInit;
   const control = new Int32Array(controlBuffer);
   if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise in the worker");
   const backend = tf.backend() as unknown as WorkerBackend;
+  transposeKernel = tf.getKernel("Transpose", "wasm")!.kernelFunc;
   Atomics.store(control, Slot.Ready, 1);
   parentPort?.postMessage({ ready: true });
   let seen = Atomics.load(control, Slot.Seq);

@@ -1,28 +1,11 @@
-// Splits one large fast-path matmul (a [1, M, K] · b [1, K, N], optional bias + activation) over
-// two threads by rows of a: the main thread computes the upper rows in place (aliases into a and
-// the output, no copy), the worker the lower rows from a copy of its rows of a and of b.
-//
-// Why rows and not columns: a row split needs, on the main thread, nothing but the copy of the
-// worker's operands (contiguous: a's lower rows and b). A column split would also have to gather
-// the main thread's half of b's columns into a new tensor and scatter its output columns back
-// (XNNPACK's output stride is fixed to the column count in tfjs), so it copies more on every
-// training shape here (M ≥ 16); matmuls with fewer rows stay on one thread.
+// The row split (see split-plan.ts): the main thread computes a's upper rows in place (aliases
+// into a and the output, no copy), the worker the lower rows from a copy of its rows of a and of b.
 import type { TensorInfo } from "@tensorflow/tfjs";
 import { elementOffset, heapF32 } from "../wasm-heap";
 import { fusedMatMulInto, type Epilogue } from "./fused-call";
 import { alias, dropAlias, internalId, type AliasingBackend } from "./heap-alias";
-import { collect, post, workerReady } from "./worker-host";
-
-/** Tuning knobs (benchmarks move them); `minFlop` comes from test/bench/parallel-matmul.ts. */
-export const parallelSettings = { enabled: true, minFlop: 8e6, minRows: 16 };
-
-/** How often each path ran (for tests and benchmarks). */
-export const parallelCounts = { parallel: 0, reclaimed: 0 };
-
-/** The main thread's share of the rows: half, rounded to XNNPACK's 8-row tiles. */
-function mainRows(rows: number): number {
-  return Math.max(8, Math.round(rows / 16) * 8);
-}
+import { mainShare } from "./split-plan";
+import { collect, post, type Outcome } from "./worker-host";
 
 /** Rows [start, start + count) of out = act(a · b + bias), computed on this thread in place. */
 function rowsHere(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, out: TensorInfo, e: Epilogue, start: number, count: number): void {
@@ -42,16 +25,11 @@ function rowsHere(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, out: T
   }
 }
 
-/**
- * Returns the [1, M, N] output computed on two threads, or null when this matmul should stay on
- * one (too small, too few rows, worker not ready, or too big for the shared buffer).
- */
-export function rowSplitMatMul(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, e: Epilogue): TensorInfo | null {
+/** a [1, M, K] · b [1, K, N] on two threads; null (nothing done) if the job does not fit in shared memory. */
+export function rowSplitMatMul(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, e: Epilogue): { out: TensorInfo; outcome: Outcome } | null {
   const [, rows, inner] = a.shape;
   const cols = b.shape[2];
-  if (!parallelSettings.enabled || rows < parallelSettings.minRows || 2 * rows * inner * cols < parallelSettings.minFlop) return null;
-  if (!workerReady()) return null;
-  const here = mainRows(rows);
+  const here = mainShare(rows);
   const there = rows - here;
   const out = backend.makeOutput([1, rows, cols], "float32");
   const heap = heapF32(backend); // taken after makeOutput, which may grow the heap
@@ -64,6 +42,7 @@ export function rowSplitMatMul(backend: AliasingBackend, a: TensorInfo, b: Tenso
     cols,
     a: heap.subarray(aStart, aStart + there * inner),
     b: heap.subarray(bStart, bStart + inner * cols),
+    transposeB: false,
     bias: e.bias == null ? null : heap.subarray(biasStart, biasStart + cols),
     activation: e.activation,
     alpha: e.alpha,
@@ -75,7 +54,5 @@ export function rowSplitMatMul(backend: AliasingBackend, a: TensorInfo, b: Tenso
   rowsHere(backend, a, b, out, e, 0, here);
   const outcome = collect((lower) => heapF32(backend).set(lower, elementOffset(backend, out) + here * cols));
   if (outcome !== "done") rowsHere(backend, a, b, out, e, here, there);
-  if (outcome === "reclaimed") parallelCounts.reclaimed++;
-  else if (outcome === "done") parallelCounts.parallel++;
-  return out;
+  return { out, outcome };
 }

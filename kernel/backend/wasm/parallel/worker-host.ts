@@ -16,8 +16,10 @@ export interface Job {
   rows: number;
   inner: number;
   cols: number;
-  a: Float32Array; // the worker's rows of a (rows × inner)
-  b: Float32Array; // all of b (inner × cols)
+  a: Float32Array; // rows × inner
+  /** inner × cols, or cols × inner with `transposeB`; a function fills a strided part in place. */
+  b: Float32Array | ((into: Float32Array) => void);
+  transposeB: boolean;
   bias: Float32Array | null;
   activation: number;
   alpha: number;
@@ -132,13 +134,15 @@ export function post(job: Job): boolean {
   }
   const shared = new Float32Array(h.data, 0, layout.end);
   shared.set(job.a, layout.a);
-  shared.set(job.b, layout.b);
+  if (typeof job.b === "function") job.b(shared.subarray(layout.b, layout.bias));
+  else shared.set(job.b, layout.b);
   if (job.bias != null) shared.set(job.bias, layout.bias);
   const c = h.control;
   c[Slot.Rows] = job.rows;
   c[Slot.Inner] = job.inner;
   c[Slot.Cols] = job.cols;
   c[Slot.HasBias] = job.bias != null ? 1 : 0;
+  c[Slot.TransposeB] = job.transposeB ? 1 : 0;
   c[Slot.Activation] = job.activation;
   c[Slot.Alpha] = floatToBits(job.alpha);
   Atomics.store(c, Slot.State, JobState.Posted);
@@ -151,7 +155,7 @@ export function post(job: Job): boolean {
 /**
  * Waits for the posted job. If the worker has not claimed it yet (its core is busy), takes it
  * back at once, so a loaded machine costs one thread's time, not a scheduler's wait.
- * On "done", `copyOut` receives the worker's output rows (a view on shared memory).
+ * On "done", `copyOut` receives the worker's output (rows × cols, a view on shared memory).
  */
 export function collect(copyOut: (rows: Float32Array) => void): Outcome {
   const h = host!;
