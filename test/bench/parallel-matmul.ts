@@ -5,7 +5,8 @@
 //     starts to pay is the threshold `parallelSettings.minFlop` ships with;
 //  2. whole training steps (raw tfjs + Adam from training-programs.ts, and a tf.layers.dense MLP
 //     trained with trainOnBatch, which takes the _FusedMatMul path) with the shipped threshold.
-// Asserts nothing.   node dist/test/bench/parallel-matmul.js [--reps 5] [--benches matmul,mlp,layers,gan]
+// Asserts nothing.
+//   node dist/test/bench/parallel-matmul.js [--reps 5] [--benches matmul,mlp,layers,gan] [--thresholds 2,4,8 (MFLOP)]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { performance } from "node:perf_hooks";
@@ -66,26 +67,28 @@ async function matmulTable(): Promise<{ table: string; threshold: number }> {
     for (const s of shapes) {
       const a = seeded(s.a, 1);
       const b0 = seeded(s.b, 2);
-      // ~25 ms per run, at least 15 calls.
+      // ~25 ms per mode and rep, at least 15 calls; modes alternate call by call, so a burst of
+      // load from other processes hits every mode alike.
       const iters = Math.max(15, Math.min(300, Math.round(25 / (s.mflop / 25))));
-      for (const mode of modes) {
-        useMode(mode, 0);
-        const before = splits();
-        const times: number[] = [];
-        for (let i = 0; i < iters + 3; i++) {
+      const times = new Map<Mode, number[]>(modes.map((m) => [m, []]));
+      for (let i = 0; i < iters + 3; i++) {
+        for (let j = 0; j < modes.length; j++) {
+          const mode = modes[(i + j) % modes.length];
+          useMode(mode, 0);
           // A new b every call, as in training (the weights are new tensors every step): XNNPACK
           // caches b packed by tensor id, which would favour whoever sees the same b twice.
           const b = tf.mul(b0, 1);
+          const before = splits();
           const t0 = performance.now();
           const y = tf.matMul(a, b, s.tA, s.tB);
           const t1 = performance.now();
           tf.dispose([y, b]);
-          if (i >= 3) times.push(t1 - t0);
+          if (i < 3) continue;
+          times.get(mode)!.push(t1 - t0);
+          if (mode === "two threads") split.set(s.label, (split.get(s.label) ?? 0) + splits() - before);
         }
-        const key = `${s.label}|${mode}`;
-        ms.set(key, [...(ms.get(key) ?? []), median(times)]);
-        if (mode === "two threads") split.set(s.label, (split.get(s.label) ?? 0) + (splits() - before) / (iters + 3));
       }
+      for (const mode of modes) ms.set(`${s.label}|${mode}`, [...(ms.get(`${s.label}|${mode}`) ?? []), median(times.get(mode)!)]);
       tf.dispose([a, b0]);
     }
     process.stderr.write(`matmul rep ${rep + 1}/${REPS} done\n`);
@@ -155,59 +158,70 @@ function layersMlp(): Trainee {
   };
 }
 
+/** Steps per configuration and rep. */
 const PROGRAMS: Record<string, { make: () => Trainee; steps: number }> = {
-  mlp: { make: () => raw(mlpClassifier(BATCH), "MLP 784-256-128-10 (raw tfjs)"), steps: 60 },
-  layers: { make: layersMlp, steps: 60 },
-  gan: { make: () => raw(mlpGan(BATCH), "MLP GAN G 64-256-512-784 / D 784-512-256-1"), steps: 20 },
+  mlp: { make: () => raw(mlpClassifier(BATCH), "MLP 784-256-128-10 (raw tfjs)"), steps: 40 },
+  layers: { make: layersMlp, steps: 40 },
+  gan: { make: () => raw(mlpGan(BATCH), "MLP GAN G 64-256-512-784 / D 784-512-256-1"), steps: 12 },
 };
 
-async function stepMs(t: Trainee, steps: number): Promise<number> {
-  for (let i = 0; i < 5; i++) await t.step();
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await t.step();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+/** Thread configurations of the training table: one thread, then two at each threshold. */
+function trainingConfigs(): { label: string; minFlop: number; mode: Mode }[] {
+  const thresholds = arg("thresholds", String(SHIPPED_MIN_FLOP / 1e6)).split(",").map(Number);
+  return [
+    { label: "1 thread", minFlop: SHIPPED_MIN_FLOP, mode: "one thread" },
+    ...thresholds.map((t) => ({ label: `2 threads, ≥ ${t} MFLOP`, minFlop: t * 1e6, mode: "two threads" as Mode })),
+  ];
 }
 
 async function trainingTable(names: string[]): Promise<string> {
+  const configs = trainingConfigs();
   const ms = new Map<string, number[]>();
-  const splitsPerStep = new Map<string, number>();
+  const splitCount = new Map<string, number>();
   const label = new Map<string, [string, number]>();
   for (let rep = 0; rep < REPS; rep++) {
     for (const name of names) {
-      for (const mode of MODES) {
-        useMode(mode, SHIPPED_MIN_FLOP);
-        const program = PROGRAMS[name].make();
-        label.set(name, [program.name, program.mflopPerStep]);
-        const before = splits();
-        try {
-          const key = `${name}|${mode}`;
-          ms.set(key, [...(ms.get(key) ?? []), await stepMs(program, PROGRAMS[name].steps)]);
-        } finally {
-          program.dispose();
+      const program = PROGRAMS[name].make();
+      label.set(name, [program.name, program.mflopPerStep]);
+      try {
+        for (let i = 0; i < 5; i++) await program.step();
+        // Configurations alternate step by step (same program, same data), so load from other
+        // processes hits them alike; the order rotates so none always follows the same one.
+        const times = configs.map(() => [] as number[]);
+        for (let i = 0; i < PROGRAMS[name].steps; i++) {
+          for (let j = 0; j < configs.length; j++) {
+            const c = (i + j) % configs.length;
+            useMode(configs[c].mode, configs[c].minFlop);
+            const before = splits();
+            const t0 = performance.now();
+            await program.step();
+            times[c].push(performance.now() - t0);
+            const key = `${name}|${configs[c].label}`;
+            splitCount.set(key, (splitCount.get(key) ?? 0) + splits() - before);
+          }
         }
-        if (mode === "two threads") splitsPerStep.set(name, (splits() - before) / (PROGRAMS[name].steps + 5));
+        configs.forEach((c, k) => ms.set(`${name}|${c.label}`, [...(ms.get(`${name}|${c.label}`) ?? []), median(times[k])]));
+      } finally {
+        program.dispose();
       }
     }
     process.stderr.write(`training rep ${rep + 1}/${REPS} done\n`);
   }
-  const rows = names.map((name) => {
-    const one = ms.get(`${name}|one thread`)!;
-    const two = ms.get(`${name}|two threads`)!;
-    const m1 = median(one);
-    const m2 = median(two);
-    const spread = (l: number[]) => `${fixed(Math.min(...l), 2)}–${fixed(Math.max(...l), 2)}`;
+  const rows: string[][] = [];
+  for (const name of names) {
     const [title, mflop] = label.get(name)!;
-    return [
-      title, fixed(m1, 2), spread(one), fixed(m2, 2), spread(two), `${fixed(m1 / m2, 2)}×`,
-      fixed(mflop / m1, 1), fixed(mflop / m2, 1), fixed(splitsPerStep.get(name)!, 1),
-    ];
-  });
-  return `Training steps, batch ${BATCH}, tuned wasm, one thread vs two (threshold ${fixed(SHIPPED_MIN_FLOP / 1e6, 2)} MFLOP; ms/step, median of ${REPS} interleaved run medians)\n` +
-    formatTable(["program", "1 thread", "spread", "2 threads", "spread", "speed-up", "GFLOP/s 1", "GFLOP/s 2", "splits/step"], rows);
+    const one = median(ms.get(`${name}|1 thread`)!);
+    for (const c of configs) {
+      const list = ms.get(`${name}|${c.label}`)!;
+      const m = median(list);
+      rows.push([
+        title, c.label, fixed(m, 2), `${fixed(Math.min(...list), 2)}–${fixed(Math.max(...list), 2)}`,
+        `${fixed(one / m, 2)}×`, fixed(mflop / m, 1), fixed(splitCount.get(`${name}|${c.label}`)! / (REPS * PROGRAMS[name].steps), 1),
+      ]);
+    }
+  }
+  return `Training steps, batch ${BATCH}, tuned wasm (ms/step: median of ${REPS} run medians; configurations alternate step by step)\n` +
+    formatTable(["program", "threads", "ms/step", "spread", "speed-up", "GFLOP/s", "splits/step"], rows);
 }
 
 async function main(): Promise<void> {

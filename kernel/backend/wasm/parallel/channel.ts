@@ -1,6 +1,6 @@
 // The shared-memory protocol between the main thread and the matmul worker. Kernels are
 // synchronous, so a postMessage round trip per matmul (an event-loop turn on both sides) is
-// out; both threads meet on Int32 slots with Atomics.wait / Atomics.notify instead.
+// out; both threads meet on Int32 slots (Atomics.load spins, then Atomics.wait / notify).
 
 /** Slots of the control array (Int32Array over its own small SharedArrayBuffer). */
 export const enum Slot {
@@ -15,11 +15,23 @@ export const enum Slot {
   Rows = 4, // rows of a (and of the output) the worker computes
   Inner = 5,
   Cols = 6, // columns of b (and of the output) the worker computes
-  TransposeB = 10, // 1: b arrives as its [cols, inner] rows and the worker transposes it
   HasBias = 7,
   Activation = 8, // the wasm FusableActivation code
   Alpha = 9, // leakyrelu alpha, float32 bits
+  TransposeB = 10, // 1: b arrives as its [cols, inner] rows and the worker transposes it
+  /** 1 while that thread sleeps in Atomics.wait: the other side calls Atomics.notify only then. */
+  WorkerAsleep = 11,
+  MainAsleep = 12,
 }
+
+/**
+ * Spinning before sleeping: waking a sleeping thread costs ~35 µs in Atomics.notify plus ~60 µs
+ * until it runs (measured here, in a VM), a tenth of a 1 ms matmul. The worker spins this long
+ * after a job (a backward pass posts the next big matmul soon after); the main thread spins
+ * while the worker's part is running, since it has nothing else to do then.
+ */
+export const WORKER_SPIN_MS = 0.5;
+export const MAIN_SPIN_MS = 20;
 export const CONTROL_SLOTS = 16;
 
 export const enum Command {

@@ -1,11 +1,12 @@
 // The second core's matmul worker: its own tfjs wasm backend (non-threaded XNNPACK, like the main
 // thread's) that computes the lower rows of a large matmul while the main thread does the upper
-// rows. It sleeps in Atomics.wait between jobs, so a job costs a futex wake-up, not an event-loop
-// turn. Started by worker-host.ts with workerData = { control, data } (see channel.ts).
+// rows. Between jobs it spins briefly, then sleeps in Atomics.wait: a job costs at most a futex
+// wake-up, never an event-loop turn. Started by worker-host.ts with workerData = { control, data } (see channel.ts).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import { bitsToFloat, Command, dataLayout, JobState, Slot, type WorkerInit } from "./channel";
+import { bitsToFloat, Command, dataLayout, JobState, Slot, WORKER_SPIN_MS, type WorkerInit } from "./channel";
 import { fusedMatMulInto, type WasmModuleLike } from "./fused-call";
 
 interface WorkerBackend {
@@ -63,7 +64,13 @@ async function main(): Promise<void> {
   parentPort?.postMessage({ ready: true });
   let seen = Atomics.load(control, Slot.Seq);
   for (;;) {
-    Atomics.wait(control, Slot.Seq, seen);
+    const spinUntil = performance.now() + WORKER_SPIN_MS;
+    while (Atomics.load(control, Slot.Seq) === seen && performance.now() < spinUntil);
+    if (Atomics.load(control, Slot.Seq) === seen) {
+      Atomics.store(control, Slot.WorkerAsleep, 1);
+      Atomics.wait(control, Slot.Seq, seen); // returns at once if Seq moved after the flag was set
+      Atomics.store(control, Slot.WorkerAsleep, 0);
+    }
     seen = Atomics.load(control, Slot.Seq);
     const command = Atomics.load(control, Slot.Command);
     if (command === Command.Stop) return;
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
       parentPort?.postMessage({ failed: String((err as Error)?.stack ?? err) });
     }
     Atomics.store(control, Slot.State, state);
-    Atomics.notify(control, Slot.State);
+    if (Atomics.load(control, Slot.MainAsleep) === 1) Atomics.notify(control, Slot.State);
   }
 }
 

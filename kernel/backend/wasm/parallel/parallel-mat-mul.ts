@@ -17,7 +17,7 @@ import { workerReady, type Outcome } from "./worker-host";
  * Tuning knobs. `minFlop`: below it the copies and the wake-up cost more than half the matmul
  * saves (measured by test/bench/parallel-matmul.ts). `force` pins a split (benchmarks, tests).
  */
-export const parallelSettings: { enabled: boolean; minFlop: number; force?: Split } = { enabled: true, minFlop: 8e6 };
+export const parallelSettings: { enabled: boolean; minFlop: number; force?: Split } = { enabled: true, minFlop: 2e6 };
 
 /** How often each path ran (tests and benchmarks): split by rows / by columns, and jobs the main thread took back. */
 export const parallelCounts = { rows: 0, cols: 0, reclaimed: 0 };

@@ -1,13 +1,18 @@
-// Chooses how to cut a matmul between the two threads. The main thread's extra work is what the
-// split costs: copies into shared memory and back, transposes, and XNNPACK packing b (every call in
-// training, since the weights are new tensors every step), counted in float32 elements moved.
+// Chooses how to cut a matmul between the two threads. Both parts take the same compute; what
+// differs is the extra work, estimated in the time of copying one float32 (measured on this
+// machine's wasm XNNPACK build: packing b, which tfjs asks XNNPACK to do with a transpose and
+// which training repeats every call since the weights are new tensors every step, costs ~3.4 of
+// those per element of b; a transpose ~2). The longer of the two threads' paths counts:
 //
-//   rows: the worker computes a's lower rows. It needs all of b, and both threads pack all of it;
-//         a transposed b is transposed whole, on the main thread, first.
-//   cols: the worker computes the right-hand output columns. It needs all of a but only its half
-//         of b (for a transposed b those are whole rows of b as stored, which the worker transposes
-//         itself), and each thread packs half of b; both halves of the output are scattered
+//   rows: the worker computes a's lower rows. It needs all of b, and both threads pack all of
+//         it; a transposed b is transposed whole, on the main thread, before anything else.
+//   cols: the worker computes the right-hand output columns. It needs all of a but only its part
+//         of b (for a transposed b those are whole rows of b as stored, which it transposes
+//         itself), each thread packs its part only, and both parts of the output are scattered
 //         into place (XNNPACK's output row stride is the column count of its own part).
+const PACK = 3.4;
+const TRANSPOSE = 2;
+
 export type Split = "rows" | "cols";
 
 export interface Shape {
@@ -28,15 +33,21 @@ export function mainShare(n: number): number {
 
 export function splitCost(s: Shape, split: Split): number {
   const { rows: m, inner: k, cols: n } = s;
-  const transposeA = s.transposeA ? m * k : 0; // on the main thread, before either split
+  const transposeA = s.transposeA ? TRANSPOSE * m * k : 0; // whole, on the main thread, either way
   if (split === "rows") {
-    const workerRows = m - mainShare(m);
-    const transposeB = s.transposeB ? 2 * k * n : 0; // strided: about two copies' worth
-    return transposeA + transposeB + workerRows * k + k * n + workerRows * n + k * n;
+    const there = m - mainShare(m);
+    const before = transposeA + (s.transposeB ? TRANSPOSE * k * n : 0) + there * k + k * n; // operands into shared memory
+    const mainPart = PACK * k * n;
+    const workerPart = there * k + k * n + PACK * k * n + there * n; // copy in, pack, copy out
+    return before + Math.max(mainPart, workerPart) + there * n;
   }
-  const mainCols = mainShare(n);
-  const ownB = s.transposeB ? 2 * k * mainCols : k * mainCols; // transpose or gather of the main half
-  return transposeA + ownB + m * k + k * (n - mainCols) + m * n + k * mainCols;
+  const here = mainShare(n);
+  const there = n - here;
+  const makeContiguous = s.transposeB ? TRANSPOSE : 1; // transpose whole rows, or gather columns
+  const before = transposeA + m * k + makeContiguous * k * there;
+  const mainPart = makeContiguous * k * here + PACK * k * here + m * here;
+  const workerPart = m * k + k * there + (s.transposeB ? TRANSPOSE * k * there : 0) + PACK * k * there + m * there;
+  return before + Math.max(mainPart, workerPart) + m * there;
 }
 
 /** The cheaper split, or null when neither leaves both threads a part of at least 8. */

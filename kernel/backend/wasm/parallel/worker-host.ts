@@ -4,8 +4,9 @@
 // single console warning.
 import os from "node:os";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { Command, CONTROL_SLOTS, DATA_INITIAL_BYTES, DATA_MAX_BYTES, dataLayout, floatToBits, JobState, Slot, type WorkerInit } from "./channel";
+import { Command, CONTROL_SLOTS, DATA_INITIAL_BYTES, DATA_MAX_BYTES, dataLayout, floatToBits, JobState, MAIN_SPIN_MS, Slot, type WorkerInit } from "./channel";
 
 export const THREADS_ENV_VAR = "TSLAB_LIGHTNING_WASM_THREADS";
 
@@ -148,7 +149,7 @@ export function post(job: Job): boolean {
   Atomics.store(c, Slot.State, JobState.Posted);
   Atomics.store(c, Slot.Command, Command.MatMul);
   Atomics.add(c, Slot.Seq, 1);
-  Atomics.notify(c, Slot.Seq);
+  if (Atomics.load(c, Slot.WorkerAsleep) === 1) Atomics.notify(c, Slot.Seq);
   return true;
 }
 
@@ -164,6 +165,8 @@ export function collect(copyOut: (rows: Float32Array) => void): Outcome {
     Atomics.store(c, Slot.State, JobState.Idle);
     return "reclaimed";
   }
+  const spinUntil = performance.now() + MAIN_SPIN_MS;
+  while (Atomics.load(c, Slot.State) === JobState.Running && performance.now() < spinUntil);
   const deadline = Date.now() + JOB_TIMEOUT_MS;
   let state: number;
   while ((state = Atomics.load(c, Slot.State)) === JobState.Running) {
@@ -172,7 +175,9 @@ export function collect(copyOut: (rows: Float32Array) => void): Outcome {
       warnOnce(`did not answer within ${JOB_TIMEOUT_MS / 1000} s`);
       return "failed";
     }
-    Atomics.wait(c, Slot.State, JobState.Running, 100);
+    Atomics.store(c, Slot.MainAsleep, 1);
+    Atomics.wait(c, Slot.State, JobState.Running, 100); // returns at once if the job ended after the flag was set
+    Atomics.store(c, Slot.MainAsleep, 0);
   }
   if (state === JobState.Done) {
     const layout = dataLayout(c[Slot.Rows], c[Slot.Inner], c[Slot.Cols], c[Slot.HasBias] === 1);
