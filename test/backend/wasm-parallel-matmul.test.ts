@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
 import { parallelCounts, parallelSettings } from "../../kernel/backend/wasm/parallel/parallel-mat-mul";
+import { payoffSettings, payoffState, resetPayoff } from "../../kernel/backend/wasm/parallel/payoff";
 import { whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
 import { assertClose, runOn, seeded } from "./on-backends";
 
@@ -18,9 +19,11 @@ before(async () => {
   registerWasmTuning();
   workerUp = await whenWorkerReady();
   parallelSettings.minFlop = 0;
+  payoffSettings.enabled = false; // every eligible matmul splits (the payoff test turns it back on)
 });
 after(() => {
   parallelSettings.minFlop = savedMinFlop;
+  payoffSettings.enabled = true;
   unregisterWasmTuning();
 });
 
@@ -114,29 +117,6 @@ test("the split paths leak no tensors and no wasm heap blocks", { skip: !workerU
   }
 });
 
-test("parts cut into many chunks, some taken back by the main thread, still match cpu", { skip: !workerUpSync() }, async () => {
-  const savedChunkFlop = parallelSettings.chunkFlop;
-  parallelSettings.chunkFlop = 1; // as many chunks as fit (8 columns / rows each, at most 8)
-  const takenBefore = parallelCounts.chunksTakenBack;
-  try {
-    for (const force of SPLITS) {
-      parallelSettings.force = force;
-      for (let rep = 0; rep < 10; rep++) {
-        await matchesCpu(`chunks, ${force}, tB`, () => tf.matMul(seeded([150, 120], rep), seeded([140, 120], 9), false, true));
-        await matchesCpu(`chunks, ${force}, fused tA`, () =>
-          tf.fused.matMul({ a: seeded([120, 150], rep), b: seeded([120, 140], 9), transposeA: true, bias: seeded([140], 4), activation: "relu" }),
-        );
-      }
-    }
-  } finally {
-    parallelSettings.force = undefined;
-    parallelSettings.chunkFlop = savedChunkFlop;
-  }
-  // The worker copies its operands in before its first chunk: the main thread, done with its own
-  // part by then, usually takes the last chunks back. Not guaranteed on a loaded machine, so reported only.
-  console.log(`chunks taken back by the main thread: ${parallelCounts.chunksTakenBack - takenBefore}`);
-});
-
 test("the worker really computes rows (not only the main thread taking jobs back)", { skip: !workerUpSync() }, async () => {
   await tf.setBackend("wasm");
   const a = seeded([256, 512], 3);
@@ -146,6 +126,34 @@ test("the worker really computes rows (not only the main thread taking jobs back
   for (let i = 0; i < 20; i++) tf.tidy(() => tf.matMul(a, b)).dispose();
   tf.dispose([a, b]);
   assert.ok((parallelCounts.rows + parallelCounts.cols) > before, "the worker never claimed a job");
+});
+
+test("payoff: every 8th matmul of a shape runs on one thread, and splitting pauses when it does not pay", { skip: !workerUpSync() }, async () => {
+  await tf.setBackend("wasm");
+  const a = seeded([64, 200], 1);
+  const b = seeded([200, 96], 2);
+  const saved = { ...payoffSettings };
+  Object.assign(payoffSettings, { enabled: true, window: 8, minGain: 1e9 }); // no split can pay that much
+  resetPayoff();
+  try {
+    const ran = () => parallelCounts.rows + parallelCounts.cols + parallelCounts.reclaimed;
+    const before = ran();
+    for (let i = 0; i < 16; i++) tf.tidy(() => tf.matMul(a, b)).dispose();
+    // Calls 1 and 9 are references on one thread; the window of 8 splits closes at call 10 and pauses splitting.
+    assert.equal(ran() - before, 8);
+    assert.equal(payoffState.pauses >= 1, true);
+    assert.ok(payoffState.lastGain > 0 && payoffState.lastGain < 1e9);
+    const paused = ran();
+    for (let i = 0; i < 5; i++) tf.tidy(() => tf.matMul(a, b)).dispose();
+    assert.equal(ran(), paused, "splits while paused");
+    const [cpu] = await runOn("cpu", () => tf.matMul(a, b));
+    const [wasm] = await runOn("wasm", () => tf.matMul(a, b));
+    assertClose(wasm, cpu, 1e-5, "paused matmul");
+  } finally {
+    Object.assign(payoffSettings, saved);
+    resetPayoff();
+    tf.dispose([a, b]);
+  }
 });
 
 test("a process that trains with the worker exits on its own", { timeout: 60_000 }, async () => {

@@ -7,11 +7,12 @@
 //     trained with trainOnBatch, which takes the _FusedMatMul path) with the shipped threshold.
 // Asserts nothing.
 //   node dist/test/bench/parallel-matmul.js [--reps 5] [--benches matmul,mlp,layers,gan] [--thresholds 2,4,8 (MFLOP)]
-//     [--chunkMflop 4]
+//     [--maxForeignLoad 0.1 (cores)]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { performance } from "node:perf_hooks";
 import { parallelCounts, parallelSettings } from "../../kernel/backend/wasm/parallel/parallel-mat-mul";
+import { payoffSettings, payoffState } from "../../kernel/backend/wasm/parallel/payoff";
 import { planSplit } from "../../kernel/backend/wasm/parallel/split-plan";
 import { whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
 import { registerWasmTuning } from "../../kernel/backend/wasm/register";
@@ -33,7 +34,6 @@ const MAX_FOREIGN_LOAD = Number(arg("maxForeignLoad", "0.1"));
 const loadNote = (loads: number[]) =>
   loads.some(Number.isFinite) ? `of kept runs: median ${fixed(median(loads), 2)}, max ${fixed(Math.max(...loads), 2)} cores` : "unknown";
 const SHIPPED_MIN_FLOP = parallelSettings.minFlop;
-parallelSettings.chunkFlop = Number(arg("chunkMflop", String(parallelSettings.chunkFlop / 1e6))) * 1e6;
 
 type Mode = "one thread" | "two threads" | "rows" | "cols";
 const MODES: Mode[] = ["one thread", "two threads"];
@@ -70,6 +70,7 @@ async function matmulTable(): Promise<{ table: string; threshold: number }> {
   const modes: Mode[] = ["one thread", "rows", "cols", "two threads"];
   const ms = new Map<string, number[]>();
   const loads: number[] = [];
+  payoffSettings.enabled = false; // pure split vs one thread; the training table keeps the shipped payoff check
   for (const s of shapes) {
     const a = seeded(s.a, 1);
     const b0 = seeded(s.b, 2);
@@ -111,6 +112,7 @@ async function matmulTable(): Promise<{ table: string; threshold: number }> {
       fixed(auto * 1000, 0), planSplit(shapeOf(s))!, fixed(s.mflop / one, 1), fixed(s.mflop / auto, 1), `${fixed(one / auto, 2)}×`,
     ]);
   }
+  payoffSettings.enabled = true;
   // The threshold: the smallest size from which every larger shape gains ≥ 5 %.
   let threshold = Infinity;
   for (let i = speedups.length - 1; i >= 0 && speedups[i].speedup >= 1.05; i--) threshold = speedups[i].mflop;
@@ -231,7 +233,7 @@ async function trainingTable(names: string[]): Promise<string> {
       ]);
     }
   }
-  return `Training steps, batch ${BATCH}, tuned wasm (ms/step: median of ${REPS} run medians, configurations alternating step by step; foreign load ${loadNote(loads)})\n` +
+  return `Training steps, batch ${BATCH}, tuned wasm (ms/step: median of ${REPS} run medians, configurations alternating step by step; foreign load ${loadNote(loads)}; splitting paused ${payoffState.pauses}× by the payoff check)\n` +
     formatTable(["program", "threads", "ms/step", "spread", "speed-up", "GFLOP/s", "splits/step"], rows);
 }
 

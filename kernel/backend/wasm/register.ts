@@ -9,6 +9,7 @@ import { tunedConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
+import { resetPayoff } from "./parallel/payoff";
 import { startWorker, stopWorker } from "./parallel/worker-host";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 
@@ -65,4 +66,5 @@ export function unregisterWasmTuning(): void {
   }
   before = null;
   stopWorker();
+  resetPayoff();
 }

@@ -22,33 +22,6 @@ export const enum Slot {
   /** 1 while that thread sleeps in Atomics.wait: the other side calls Atomics.notify only then. */
   WorkerAsleep = 11,
   MainAsleep = 12,
-  Axis = 13, // an Axis: which dimension the worker's part is cut along into chunks
-  Chunks = 14,
-  /** One Claim per chunk from here on. */
-  Claims = 16,
-}
-
-/**
- * The worker's part is cut into chunks so that a worker slowed down by other processes costs at
- * most one chunk of waiting: the worker claims chunks from the first up, the main thread, once
- * its own part is done, claims what is left from the last down (compare-exchange on each slot).
- */
-export const enum Claim {
-  Free = 0,
-  Worker = 1, // claimed by the worker, computing
-  WorkerDone = 2, // its output is in shared memory
-  Main = 3, // claimed by the main thread, which computes it from its own heap
-}
-export const MAX_CHUNKS = 8;
-
-export const enum Axis {
-  Rows = 0,
-  Cols = 1,
-}
-
-/** Start of chunk `i` of `count` along an extent (the end is the next chunk's start), multiples of 8. */
-export function chunkStart(extent: number, count: number, i: number): number {
-  return i >= count ? extent : Math.round((i * extent) / count / 8) * 8;
 }
 
 /**
@@ -58,8 +31,8 @@ export function chunkStart(extent: number, count: number, i: number): number {
  * while the worker's part is running, since it has nothing else to do then.
  */
 export const WORKER_SPIN_MS = 0.5;
-export const MAIN_SPIN_MS = 2;
-export const CONTROL_SLOTS = Slot.Claims + MAX_CHUNKS;
+export const MAIN_SPIN_MS = 20;
+export const CONTROL_SLOTS = 16;
 
 export const enum Command {
   MatMul = 1,
@@ -68,8 +41,8 @@ export const enum Command {
 
 /**
  * One job at a time. Posted → Running is the worker's claim; Posted → Cancelled is the main
- * thread taking the whole job back when the worker has not even woken up by the time its own
- * part is done (the other core is busy).
+ * thread taking the job back when the worker has not woken up by the time its own part is done
+ * (the other core is busy): whoever wins the compare-exchange computes the rows.
  */
 export const enum JobState {
   Idle = 0,
@@ -82,9 +55,7 @@ export const enum JobState {
 
 /**
  * Data buffer layout in float32 elements for a job of `rows × inner` (a) times `inner × cols` (b):
- * a, then b, then the bias (cols), then the worker's output (rows × cols). With chunks along
- * the columns, b and the output hold one contiguous block per chunk, chunk after chunk (b's
- * block of chunk [c0, c1) starts at inner · c0, the output's at rows · c0).
+ * a, then b, then the bias (cols), then the worker's output (rows × cols).
  */
 export function dataLayout(rows: number, inner: number, cols: number, hasBias: boolean) {
   const a = 0;

@@ -1,5 +1,5 @@
 // The column split (see split-plan.ts): the main thread computes the left output columns, the
-// worker the right ones (in chunks, see channel.ts) from a copy of a and of its part of b. Each part of b is made contiguous
+// worker the right ones from a copy of a and of its part of b. Each part of b is made contiguous
 // by whoever computes it: for a transposed b (stored [N, K]) a part is a run of whole rows, which
 // that thread transposes; otherwise its columns are gathered. Outputs are scattered into place.
 import type { TensorInfo } from "@tensorflow/tfjs";
@@ -7,7 +7,6 @@ import { reshaped, release, transposeLastTwo } from "../call-kernel";
 import { elementOffset, heapF32 } from "../wasm-heap";
 import { fusedMatMulInto, type Epilogue } from "./fused-call";
 import { alias, dropAlias, internalId, type AliasingBackend } from "./heap-alias";
-import { Axis, chunkStart } from "./channel";
 import { mainShare } from "./split-plan";
 import { collect, post, type Outcome } from "./worker-host";
 
@@ -23,8 +22,7 @@ function scatterColumns(heap: Float32Array, block: Float32Array, rows: number, c
 
 /**
  * a2 [M, K] (contiguous, any leading shape) · b (stored [K, N], or [N, K] with transposeB) on two
- * threads into a new [M, N], the worker's columns cut into `chunks`; null (nothing done) if the
- * job does not fit in shared memory.
+ * threads into a new [M, N]; null (nothing done) if the job does not fit in shared memory.
  */
 export function colSplitMatMul(
   backend: AliasingBackend,
@@ -35,32 +33,22 @@ export function colSplitMatMul(
   inner: number,
   cols: number,
   e: Epilogue,
-  chunks: number,
 ): { out: TensorInfo; outcome: Outcome } | null {
   const here = mainShare(cols);
   const there = cols - here;
-  const bounds = (i: number) => [chunkStart(there, chunks, i), chunkStart(there, chunks, i + 1)];
   const out = backend.makeOutput([rows, cols], "float32");
-  const heap = heapF32(backend);
+  let heap = heapF32(backend);
   const aStart = elementOffset(backend, a2);
   const bStart = elementOffset(backend, b);
   const biasStart = e.bias == null ? 0 : elementOffset(backend, e.bias);
   const posted = post({
-    axis: Axis.Cols,
-    chunks,
     rows,
     inner,
     cols: there,
     a: heap.subarray(aStart, aStart + rows * inner),
-    // Stored transposed, the worker's columns are whole rows of b, already one block per chunk.
     b: transposeB
       ? heap.subarray(bStart + here * inner, bStart + cols * inner)
-      : (into) => {
-          for (let i = 0; i < chunks; i++) {
-            const [c0, c1] = bounds(i);
-            gatherColumns(heap, bStart, inner, cols, here + c0, c1 - c0, into.subarray(inner * c0));
-          }
-        },
+      : (into) => gatherColumns(heap, bStart, inner, cols, here, there, into),
     transposeB,
     bias: e.bias == null ? null : heap.subarray(biasStart + here, biasStart + cols),
     activation: e.activation,
@@ -71,16 +59,11 @@ export function colSplitMatMul(
     return null;
   }
   colsHere(backend, a2, b, transposeB, out, e, rows, inner, cols, 0, here);
-  const outcome = collect(
-    (i) => {
-      const [c0, c1] = bounds(i);
-      colsHere(backend, a2, b, transposeB, out, e, rows, inner, cols, here + c0, c1 - c0);
-    },
-    (i, shared) => {
-      const [c0, c1] = bounds(i);
-      scatterColumns(heapF32(backend), shared.subarray(rows * c0, rows * c1), rows, cols, here + c0, c1 - c0, elementOffset(backend, out));
-    },
-  );
+  const outcome = collect((right) => {
+    heap = heapF32(backend);
+    scatterColumns(heap, right, rows, cols, here, there, elementOffset(backend, out));
+  });
+  if (outcome !== "done") colsHere(backend, a2, b, transposeB, out, e, rows, inner, cols, here, there);
   return { out, outcome };
 }
 

@@ -6,87 +6,60 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import type { TensorInfo } from "@tensorflow/tfjs-core";
-import { Axis, bitsToFloat, chunkStart, Claim, Command, dataLayout, JobState, Slot, WORKER_SPIN_MS, type WorkerInit } from "./channel";
-import { fusedMatMulInto } from "./fused-call";
-import { alias, dropAlias, internalId, type AliasingBackend } from "./heap-alias";
+import { bitsToFloat, Command, dataLayout, JobState, Slot, WORKER_SPIN_MS, type WorkerInit } from "./channel";
+import { fusedMatMulInto, type WasmModuleLike } from "./fused-call";
 
-/** A rows × cols matrix transposed by the wasm Transpose kernel (of tfjs-core: this thread does not load @tensorflow/tfjs). */
-function transposed(backend: AliasingBackend, x: TensorInfo, rows: number, cols: number): TensorInfo {
-  const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc;
-  return transpose({ inputs: { x: { ...x, shape: [rows, cols] } }, backend: backend as never, attrs: { perm: [1, 0] } }) as TensorInfo;
+interface WorkerBackend {
+  wasm: WasmModuleLike;
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
 }
 
-/**
- * Copies the job in, then computes chunks from the first up until one is already the main
- * thread's, copying each chunk's output out as soon as it is done.
- */
-function runJob(backend: AliasingBackend, control: Int32Array, data: SharedArrayBuffer): void {
+function runJob(backend: WorkerBackend, control: Int32Array, data: SharedArrayBuffer): void {
   const rows = control[Slot.Rows];
   const inner = control[Slot.Inner];
   const cols = control[Slot.Cols];
   const hasBias = control[Slot.HasBias] === 1;
   const transposeB = control[Slot.TransposeB] === 1;
-  const byCols = control[Slot.Axis] === Axis.Cols;
-  const chunks = control[Slot.Chunks];
   const layout = dataLayout(rows, inner, cols, hasBias);
   // Fresh tensors every job: new ids, so XNNPACK never reuses weights packed for an older b.
-  const a = backend.makeOutput([rows * inner], "float32");
-  const b = backend.makeOutput([inner * cols], "float32");
+  const a = backend.makeOutput([rows, inner], "float32");
+  let b = backend.makeOutput(transposeB ? [cols, inner] : [inner, cols], "float32");
   const bias = hasBias ? backend.makeOutput([cols], "float32") : null;
-  const out = backend.makeOutput([rows * cols], "float32");
-  const offset = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset >>> 2;
-  const shared = new Float32Array(data, 0, layout.end);
+  const temporaries = [a, b, bias];
+  const entry = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
   try {
     const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // after the allocations: growth detaches views
-    heap.set(shared.subarray(layout.a, layout.b), offset(a));
-    heap.set(shared.subarray(layout.b, layout.bias), offset(b));
-    if (bias != null) heap.set(shared.subarray(layout.bias, layout.out), offset(bias));
-    const extent = byCols ? cols : rows;
-    for (let i = 0; i < chunks; i++) {
-      if (Atomics.compareExchange(control, Slot.Claims + i, Claim.Free, Claim.Worker) !== Claim.Free) break;
-      const c0 = chunkStart(extent, chunks, i);
-      const n = chunkStart(extent, chunks, i + 1) - c0;
-      // Rows chunk: rows [c0, c0 + n) of a and of the output, all of b. Columns chunk: all of a,
-      // b's block and the output's block of this chunk (chunk-major, see dataLayout).
-      const outStart = byCols ? rows * c0 : c0 * cols;
-      const outCount = byCols ? rows * n : n * cols;
-      const aPart = byCols ? null : alias(backend, a, c0 * inner, n * inner);
-      const bBlock = byCols ? alias(backend, b, inner * c0, inner * n) : null;
-      // The main thread sent a transposed b's rows as they are: transposing here halves its own transpose work.
-      const bPart = bBlock != null && transposeB ? transposed(backend, bBlock.info, n, inner) : null;
-      const biasPart = bias != null && byCols ? alias(backend, bias, c0, n) : null;
-      const outPart = alias(backend, out, outStart, outCount);
-      try {
-        fusedMatMulInto(
-          backend.wasm,
-          {
-            a: aPart?.id ?? internalId(backend, a),
-            b: bPart != null ? internalId(backend, bPart) : bBlock?.id ?? internalId(backend, b),
-            bias: biasPart?.id ?? (bias == null ? 0 : internalId(backend, bias)),
-            out: outPart.id,
-          },
-          byCols ? rows : n, inner, byCols ? n : cols,
-          control[Slot.Activation], bitsToFloat(control[Slot.Alpha]),
-        );
-        const from = offset(out) + outStart;
-        shared.set(new Float32Array(backend.wasm.HEAPU8.buffer).subarray(from, from + outCount), layout.out + outStart);
-      } finally {
-        for (const x of [aPart, bBlock, biasPart, outPart]) if (x != null) dropAlias(backend, x);
-        if (bPart != null) backend.disposeData(bPart.dataId);
-      }
-      Atomics.store(control, Slot.Claims + i, Claim.WorkerDone);
-    }
+    const shared = new Float32Array(data, 0, layout.end);
+    heap.set(shared.subarray(layout.a, layout.b), entry(a).memoryOffset >>> 2);
+    heap.set(shared.subarray(layout.b, layout.bias), entry(b).memoryOffset >>> 2);
+    if (bias != null) heap.set(shared.subarray(layout.bias, layout.out), entry(bias).memoryOffset >>> 2);
+    // The main thread sent b's rows as they are: transposing here halves its own transpose work.
+    if (transposeB) temporaries.push((b = transposeKernel({ inputs: { x: b }, backend: backend as never, attrs: { perm: [1, 0] } }) as tf.TensorInfo));
+    const out = backend.makeOutput([rows, cols], "float32");
+    temporaries.push(out);
+    fusedMatMulInto(
+      backend.wasm,
+      { a: entry(a).id, b: entry(b).id, bias: bias == null ? 0 : entry(bias).id, out: entry(out).id },
+      rows, inner, cols,
+      control[Slot.Activation], bitsToFloat(control[Slot.Alpha]),
+    );
+    const outStart = entry(out).memoryOffset >>> 2;
+    shared.set(new Float32Array(backend.wasm.HEAPU8.buffer).subarray(outStart, outStart + rows * cols), layout.out);
   } finally {
-    for (const t of [a, b, bias, out]) if (t != null) backend.disposeData(t.dataId);
+    for (const t of temporaries) if (t != null) backend.disposeData(t.dataId);
   }
 }
+
+let transposeKernel: tf.KernelFunc;
 
 async function main(): Promise<void> {
   const { control: controlBuffer, data } = workerData as WorkerInit;
   const control = new Int32Array(controlBuffer);
   if (!(await tf.setBackend("wasm"))) throw new Error("the wasm backend did not initialise in the worker");
-  const backend = tf.backend() as unknown as AliasingBackend;
+  const backend = tf.backend() as unknown as WorkerBackend;
+  transposeKernel = tf.getKernel("Transpose", "wasm")!.kernelFunc;
   Atomics.store(control, Slot.Ready, 1);
   parentPort?.postMessage({ ready: true });
   let seen = Atomics.load(control, Slot.Seq);

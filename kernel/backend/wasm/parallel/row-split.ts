@@ -4,12 +4,11 @@ import type { TensorInfo } from "@tensorflow/tfjs";
 import { elementOffset, heapF32 } from "../wasm-heap";
 import { fusedMatMulInto, type Epilogue } from "./fused-call";
 import { alias, dropAlias, internalId, type AliasingBackend } from "./heap-alias";
-import { Axis, chunkStart } from "./channel";
 import { mainShare } from "./split-plan";
 import { collect, post, type Outcome } from "./worker-host";
 
 /** Rows [start, start + count) of out = act(a · b + bias), computed on this thread in place. */
-function rowsHere(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, out: TensorInfo, e: Epilogue, start: number, count: number): void {
+export function rowsHere(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, out: TensorInfo, e: Epilogue, start: number, count: number): void {
   const [, , inner] = a.shape;
   const cols = b.shape[2];
   const aRows = alias(backend, a, start * inner, count * inner);
@@ -26,17 +25,8 @@ function rowsHere(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, out: T
   }
 }
 
-/**
- * a [1, M, K] · b [1, K, N] on two threads, the worker's rows cut into `chunks`; null (nothing
- * done) if the job does not fit in shared memory.
- */
-export function rowSplitMatMul(
-  backend: AliasingBackend,
-  a: TensorInfo,
-  b: TensorInfo,
-  e: Epilogue,
-  chunks: number,
-): { out: TensorInfo; outcome: Outcome } | null {
+/** a [1, M, K] · b [1, K, N] on two threads; null (nothing done) if the job does not fit in shared memory. */
+export function rowSplitMatMul(backend: AliasingBackend, a: TensorInfo, b: TensorInfo, e: Epilogue): { out: TensorInfo; outcome: Outcome } | null {
   const [, rows, inner] = a.shape;
   const cols = b.shape[2];
   const here = mainShare(rows);
@@ -47,8 +37,6 @@ export function rowSplitMatMul(
   const bStart = elementOffset(backend, b);
   const biasStart = e.bias == null ? 0 : elementOffset(backend, e.bias);
   const posted = post({
-    axis: Axis.Rows,
-    chunks,
     rows: there,
     inner,
     cols,
@@ -64,16 +52,7 @@ export function rowSplitMatMul(
     return null;
   }
   rowsHere(backend, a, b, out, e, 0, here);
-  const bounds = (i: number) => [chunkStart(there, chunks, i), chunkStart(there, chunks, i + 1)];
-  const outcome = collect(
-    (i) => {
-      const [r0, r1] = bounds(i);
-      rowsHere(backend, a, b, out, e, here + r0, r1 - r0);
-    },
-    (i, shared) => {
-      const [r0, r1] = bounds(i);
-      heapF32(backend).set(shared.subarray(r0 * cols, r1 * cols), elementOffset(backend, out) + (here + r0) * cols);
-    },
-  );
+  const outcome = collect((lower) => heapF32(backend).set(lower, elementOffset(backend, out) + here * cols));
+  if (outcome !== "done") rowsHere(backend, a, b, out, e, here, there);
   return { out, outcome };
 }

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { Axis, Claim, Command, CONTROL_SLOTS, DATA_INITIAL_BYTES, DATA_MAX_BYTES, dataLayout, floatToBits, JobState, MAIN_SPIN_MS, Slot, type WorkerInit } from "./channel";
+import { Command, CONTROL_SLOTS, DATA_INITIAL_BYTES, DATA_MAX_BYTES, dataLayout, floatToBits, JobState, MAIN_SPIN_MS, Slot, type WorkerInit } from "./channel";
 
 export const THREADS_ENV_VAR = "TSLAB_LIGHTNING_WASM_THREADS";
 
@@ -17,11 +17,8 @@ export interface Job {
   rows: number;
   inner: number;
   cols: number;
-  /** How the worker's part is cut into chunks (channel.ts), which fixes the layout of b and the output. */
-  axis: Axis;
-  chunks: number;
   a: Float32Array; // rows × inner
-  /** inner × cols (with chunks along the columns: chunk-major), or cols × inner with `transposeB`; a function fills it in place. */
+  /** inner × cols, or cols × inner with `transposeB`; a function fills a strided part in place. */
   b: Float32Array | ((into: Float32Array) => void);
   transposeB: boolean;
   bias: Float32Array | null;
@@ -29,12 +26,8 @@ export interface Job {
   alpha: number;
 }
 
-/** How a job ended: the worker computed some chunks, none, or failed (then the main thread computed them). */
-export interface Outcome {
-  ended: "done" | "reclaimed" | "failed";
-  /** Chunks of the worker's part that the main thread computed. */
-  takenBack: number;
-}
+/** What `collect` found: the worker's rows are in `out`, or the caller must compute them itself. */
+export type Outcome = "done" | "reclaimed" | "failed";
 
 interface Host {
   worker: Worker;
@@ -153,9 +146,6 @@ export function post(job: Job): boolean {
   c[Slot.TransposeB] = job.transposeB ? 1 : 0;
   c[Slot.Activation] = job.activation;
   c[Slot.Alpha] = floatToBits(job.alpha);
-  c[Slot.Axis] = job.axis;
-  c[Slot.Chunks] = job.chunks;
-  for (let i = 0; i < job.chunks; i++) Atomics.store(c, Slot.Claims + i, Claim.Free);
   Atomics.store(c, Slot.State, JobState.Posted);
   Atomics.store(c, Slot.Command, Command.MatMul);
   Atomics.add(c, Slot.Seq, 1);
@@ -164,45 +154,38 @@ export function post(job: Job): boolean {
 }
 
 /**
- * Settles the posted job. The main thread computes (`here`) every chunk the worker has not
- * claimed yet, from the last down, or all of them if the worker has not even woken up (its core
- * is busy); then it waits for the worker's chunks, at most one of which is still running, and
- * hands each to `take` with the shared output region. A loaded machine so costs about one
- * thread's time, not a scheduler's wait for a descheduled worker.
+ * Waits for the posted job. If the worker has not claimed it yet (its core is busy), takes it
+ * back at once, so a loaded machine costs one thread's time, not a scheduler's wait.
+ * On "done", `copyOut` receives the worker's output (rows × cols, a view on shared memory).
  */
-export function collect(here: (chunk: number) => void, take: (chunk: number, out: Float32Array) => void): Outcome {
+export function collect(copyOut: (rows: Float32Array) => void): Outcome {
   const h = host!;
   const c = h.control;
-  const chunks = c[Slot.Chunks];
   if (Atomics.compareExchange(c, Slot.State, JobState.Posted, JobState.Cancelled) === JobState.Posted) {
     Atomics.store(c, Slot.State, JobState.Idle);
-    for (let i = 0; i < chunks; i++) here(i);
-    return { ended: "reclaimed", takenBack: chunks };
-  }
-  let taken = 0;
-  for (let i = chunks - 1; i >= 0 && Atomics.compareExchange(c, Slot.Claims + i, Claim.Free, Claim.Main) === Claim.Free; i--) {
-    here(i);
-    taken++;
+    return "reclaimed";
   }
   const spinUntil = performance.now() + MAIN_SPIN_MS;
   while (Atomics.load(c, Slot.State) === JobState.Running && performance.now() < spinUntil);
   const deadline = Date.now() + JOB_TIMEOUT_MS;
   let state: number;
-  while ((state = Atomics.load(c, Slot.State)) === JobState.Running && Date.now() < deadline) {
+  while ((state = Atomics.load(c, Slot.State)) === JobState.Running) {
+    if (Date.now() > deadline) {
+      h.broken = true;
+      warnOnce(`did not answer within ${JOB_TIMEOUT_MS / 1000} s`);
+      return "failed";
+    }
     Atomics.store(c, Slot.MainAsleep, 1);
     Atomics.wait(c, Slot.State, JobState.Running, 100); // returns at once if the job ended after the flag was set
     Atomics.store(c, Slot.MainAsleep, 0);
   }
-  if (state !== JobState.Done) {
-    // Never trust a failed (or hung) worker's output: everything it claimed is recomputed here.
+  if (state === JobState.Done) {
+    const layout = dataLayout(c[Slot.Rows], c[Slot.Inner], c[Slot.Cols], c[Slot.HasBias] === 1);
+    copyOut(new Float32Array(h.data, layout.out * 4, layout.end - layout.out));
+  } else {
     h.broken = true;
-    warnOnce(state === JobState.Running ? `did not answer within ${JOB_TIMEOUT_MS / 1000} s` : "failed a job");
-    for (let i = 0; i < chunks; i++) if (Atomics.load(c, Slot.Claims + i) !== Claim.Main) here(i);
-    return { ended: "failed", takenBack: chunks };
+    warnOnce("failed a job");
   }
-  const layout = dataLayout(c[Slot.Rows], c[Slot.Inner], c[Slot.Cols], c[Slot.HasBias] === 1);
-  const out = new Float32Array(h.data, layout.out * 4, layout.end - layout.out);
-  for (let i = 0; i < chunks; i++) if (Atomics.load(c, Slot.Claims + i) === Claim.WorkerDone) take(i, out);
   Atomics.store(c, Slot.State, JobState.Idle);
-  return { ended: taken === chunks ? "reclaimed" : "done", takenBack: taken };
+  return state === JobState.Done ? "done" : "failed";
 }
