@@ -2,6 +2,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
 import { toFastOperands } from "./flatten-mat-mul";
+import { NO_EPILOGUE } from "./parallel/fused-call";
+import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
@@ -9,6 +11,9 @@ export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
     const backend = args.backend as unknown as WasmBackendLike;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    // Large matmuls are split with the second core's worker (parallel/).
+    const split = parallelMatMul(backend, a, b, transposeA, transposeB, NO_EPILOGUE);
+    if (split != null) return split;
     const fast = toFastOperands(backend, a, b, transposeA, transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
     const out = shipped.kernelFunc({

@@ -9,6 +9,8 @@ import { tunedConv2DBackpropInputConfig } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
+import { resetPayoff } from "./parallel/payoff";
+import { startWorker, stopWorker } from "./parallel/worker-host";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
@@ -57,6 +59,8 @@ export function registerWasmTuning(): void {
   // tf.train.adam's update as one fused pass (bit-identical); TSLAB_LIGHTNING_FUSED_ADAM=0 keeps tfjs's own.
   if (process.env.TSLAB_LIGHTNING_FUSED_ADAM !== "0") installFusedAdam();
   before = saved;
+  // The second core's matmul worker boots in the background; matmuls use it once it is ready.
+  startWorker();
 }
 
 export function unregisterWasmTuning(): void {
@@ -67,4 +71,6 @@ export function unregisterWasmTuning(): void {
     if (shipped != null) tf.registerKernel(shipped);
   }
   before = null;
+  stopWorker();
+  resetPayoff();
 }
