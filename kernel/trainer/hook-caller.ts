@@ -137,8 +137,12 @@ export class HookCaller {
     return r;
   }
 
-  /** Awaits the promises of hooks fired synchronously; rethrows the first rejection. */
-  async settle(): Promise<void> {
+  /** Awaits the promises of hooks fired synchronously (nothing to wait for: no promise); rethrows the first rejection. */
+  settle(): Promise<void> | undefined {
+    return this.pending.length === 0 ? undefined : this.settleAll();
+  }
+
+  private async settleAll(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Callback } from "../../kernel";
+import { Callback, tf, LightningModule, Trainer, DataLoader } from "../../kernel";
 import { HookCaller, type HookEvent } from "../../kernel/trainer/hook-caller";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
@@ -69,4 +69,41 @@ test("inherited no-op callback hooks are skipped, but observers still see every 
   quiet.callbackHook("onAfterBackward", []);
   traced.callbackHook("onAfterBackward", []);
   assert.deepEqual(events.map((e) => `${e.owner}.${e.hook}`), ["Plain.onAfterBackward"]);
+});
+
+test("automatic mode: async callback hooks anywhere in the step give the same hook order and result as sync ones", async () => {
+  await tf.setBackend("cpu");
+  const run = async (asyncHooks: boolean) => {
+    const order: string[] = [];
+    const names = ["onTrainBatchStart", "onBeforeZeroGrad", "onBeforeBackward", "onAfterBackward", "onBeforeOptimizerStep", "onTrainBatchEnd"] as const;
+    const cb = new Callback();
+    for (const n of names) {
+      (cb as any)[n] = asyncHooks
+        ? async () => { order.push(`${n}:start`); await tick(); order.push(`${n}:end`); }
+        : () => { order.push(`${n}:start`); order.push(`${n}:end`); };
+    }
+    class M extends LightningModule {
+      w = tf.variable(tf.scalar(1));
+      configureOptimizers() { return tf.train.sgd(0.1); }
+      trainingStep(b: { x: tf.Tensor }) {
+        order.push("trainingStep");
+        return tf.sum(tf.mul(b.x, this.w)) as tf.Scalar;
+      }
+    }
+    const m = new M();
+    const trainer = new Trainer({ maxEpochs: 1, logger: false, enableCheckpointing: false, enableProgressBar: false, enableModelSummary: false, live: false, callbacks: [cb] });
+    await trainer.fit(m, new DataLoader({ x: tf.ones([4, 2]) }, { batchSize: 2 }));
+    const w = (await m.w.data())[0];
+    m.w.dispose();
+    return { order, w, steps: trainer.globalStep };
+  };
+  const sync = await run(false);
+  const async_ = await run(true);
+  assert.deepEqual(async_.order, sync.order);
+  assert.equal(async_.w, sync.w);
+  assert.equal(sync.steps, 2);
+  assert.deepEqual(sync.order.filter((s) => !s.endsWith(":end")).slice(0, 6), [
+    "onTrainBatchStart:start", "trainingStep", "onBeforeZeroGrad:start", "onBeforeBackward:start", "onAfterBackward:start",
+    "onBeforeOptimizerStep:start",
+  ]);
 });

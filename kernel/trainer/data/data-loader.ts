@@ -8,6 +8,7 @@
  * on wasm reads the whole tensor back for every batch (26 ms for 64 rows of 44 MB), a typed-array upload is ~0.05 ms.
  * Shuffling is seeded (seedEverything / `seed`) and depends on the epoch, so a resumed run sees the same order.
  */
+import type { BatchIterator } from "../loops/maybe-async";
 import * as tf from "@tensorflow/tfjs";
 import { describeValue } from "../errors";
 import { globalSeed, mulberry32 } from "../seed";
@@ -82,16 +83,50 @@ export class DataLoader<B = any> implements AsyncIterable<B> {
 
   /** Batches of `epoch`, starting at `startBatch` (resume) without building the skipped ones. */
   async *iterate(epoch: number, startBatch = 0): AsyncGenerator<B> {
-    if (this.isTensorDict() || Array.isArray(this.dataset)) {
-      const n = this.numSamples;
-      const order = this.order(n, epoch);
-      if (this.isTensorDict() && !this.host) this.host = await toHost(this.dataset as TensorDict);
-      for (let b = startBatch; b < this.length; b++) {
-        const idx = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
-        yield (this.host ? gatherRows(this.host, idx) : this.collate(Array.from(idx, (i) => (this.dataset as unknown[])[i]))) as B;
-      }
-      return;
+    const it = this.batches(epoch, startBatch);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
     }
+  }
+
+  /**
+   * The same batches as `iterate`, but in-memory datasets (tensor dicts, arrays) answer `next()` synchronously once
+   * the host copy exists: the training loop then pays no promise per batch.
+   */
+  batches(epoch: number, startBatch = 0): BatchIterator<B> {
+    if (!this.isTensorDict() && !Array.isArray(this.dataset)) return this.streamed(epoch, startBatch)[Symbol.asyncIterator]();
+    const n = this.numSamples;
+    const length = this.length;
+    const order = this.order(n, epoch);
+    let b = startBatch;
+    const nextNow = (): IteratorResult<B> => {
+      if (b >= length) return { done: true, value: undefined };
+      const idx = order.subarray(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
+      b++;
+      const batch = this.host ? gatherRows(this.host, idx) : this.collate(Array.from(idx, (i) => (this.dataset as unknown[])[i]));
+      return { done: false, value: batch as B };
+    };
+    return {
+      next: () => {
+        if (this.isTensorDict() && !this.host) {
+          // The first batch of a tensor dataset waits for the one-time host copy (an async device read).
+          return toHost(this.dataset as TensorDict).then((host) => {
+            this.host ??= host;
+            return nextNow();
+          });
+        }
+        return nextNow();
+      },
+      return: () => {
+        b = length;
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private async *streamed(epoch: number, startBatch: number): AsyncGenerator<B> {
     let source: AsyncIterable<unknown> | Iterable<unknown>;
     if (isTfDataset(this.dataset)) {
       let ds = this.dataset as tf.data.Dataset<any>;

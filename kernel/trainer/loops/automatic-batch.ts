@@ -9,6 +9,7 @@ import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
+import { andThen, type MaybePromise } from "./maybe-async";
 
 const SKIP = Symbol("skip");
 
@@ -23,42 +24,43 @@ export interface AutomaticBatchInfo {
   warnNone(): void;
 }
 
-export async function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): Promise<{ outputs: StepOutputs; stepped: boolean }> {
+/**
+ * Runs one batch. Synchronous unless a hook is async (then the result is a promise): the closure is written with
+ * `andThen` so an all-sync batch creates no promise at all.
+ */
+export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): MaybePromise<{ outputs: StepOutputs; stepped: boolean }> {
   const opt = ctx.optimizers[0];
+  const hooks = ctx.hooks;
   let outputs: StepOutputs = {};
-  const closure = async (): Promise<tf.Scalar | undefined> => {
+  const closure = (): MaybePromise<tf.Scalar | undefined> => {
     const step = forwardBackward(ctx, opt, batch, info);
-    if (info.batchIdx % info.accumulate === 0) {
-      await ctx.hooks.callbackHook("onBeforeZeroGrad", [opt]);
-      await ctx.hooks.moduleHook("onBeforeZeroGrad", [opt]);
-      await ctx.hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]);
-    }
-    if (step === null) {
-      info.warnNone();
-      outputs = {};
-      return undefined;
-    }
-    ctx.anomaly?.check("the backward of trainingStep's loss", step.loss, step.grads);
-    await ctx.hooks.both("onBeforeBackward", [step.loss]);
-    await ctx.hooks.moduleHook("backward", [step.loss]);
-    ctx.grads.accumulate(step.grads);
-    await ctx.hooks.both("onAfterBackward", []);
-    outputs = { loss: step.loss.clone(), ...step.extra };
-    return step.loss;
+    const backward = (): MaybePromise<tf.Scalar | undefined> => {
+      if (step === null) {
+        info.warnNone();
+        outputs = {};
+        return undefined;
+      }
+      ctx.anomaly?.check("the backward of trainingStep's loss", step.loss, step.grads);
+      return andThen(hooks.both("onBeforeBackward", [step.loss]), () =>
+        andThen(hooks.moduleHook("backward", [step.loss]), () => {
+          ctx.grads.accumulate(step.grads);
+          return andThen(hooks.both("onAfterBackward", []), () => {
+            outputs = { loss: step.loss.clone(), ...step.extra };
+            return step.loss;
+          });
+        }));
+    };
+    if (info.batchIdx % info.accumulate !== 0) return backward();
+    return andThen(hooks.callbackHook("onBeforeZeroGrad", [opt]), () =>
+      andThen(hooks.moduleHook("onBeforeZeroGrad", [opt]), () =>
+        andThen(hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]), backward)));
   };
-  if (info.accumulating) {
-    await closure();
-    return { outputs, stepped: false };
-  }
-  const wrapped = async () => {
-    const loss = await closure();
-    await ctx.hooks.both("onBeforeOptimizerStep", [opt]);
-    await ctx.hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm]);
-    return loss;
-  };
-  await ctx.hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped]);
-  await ctx.hooks.settle();
-  return { outputs, stepped: true };
+  if (info.accumulating) return andThen(closure(), () => ({ outputs, stepped: false }));
+  const wrapped = () => andThen(closure(), (loss) =>
+    andThen(hooks.both("onBeforeOptimizerStep", [opt]), () =>
+      andThen(hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm]), () => loss)));
+  return andThen(hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped]), () =>
+    andThen(hooks.settle(), () => ({ outputs, stepped: true })));
 }
 
 interface ForwardResult {

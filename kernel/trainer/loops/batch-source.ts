@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MisconfigurationError, describeValue } from "../errors";
 import { DataLoader } from "../data/data-loader";
+import type { BatchIterator } from "./maybe-async";
 
 export type BatchSource = DataLoader | { length: number; iterate(epoch: number, start: number): AsyncIterable<unknown> };
 
@@ -26,7 +27,9 @@ async function* iterateFrom(src: Iterable<unknown> | AsyncIterable<unknown>, sta
   for await (const b of src as AsyncIterable<unknown>) if (i++ >= start) yield b;
 }
 
-export function batchIterator(source: BatchSource, epoch: number, start: number): AsyncIterator<unknown> {
+/** Batches of one epoch from `start`; a DataLoader over in-memory data answers synchronously (see `DataLoader.batches`). */
+export function batchIterator(source: BatchSource, epoch: number, start: number): BatchIterator {
+  if (source instanceof DataLoader) return source.batches(epoch, start);
   return source.iterate(epoch, start)[Symbol.asyncIterator]();
 }
 

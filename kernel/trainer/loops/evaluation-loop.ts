@@ -82,6 +82,13 @@ export async function runEvaluation(
 }
 
 /** The module's batch-transfer hooks (no devices in TF.js; kept for Lightning's hook order and user transforms). */
+/** Whether the module defines any of the batch-transfer hooks (most do not: the batch is then used as is). */
+export function needsTransfer(ctx: RunContext): boolean {
+  const m = ctx.module as any;
+  return typeof m.onBeforeBatchTransfer === "function" || typeof m.transferBatchToDevice === "function" ||
+    typeof m.onAfterBatchTransfer === "function";
+}
+
 export async function transfer(ctx: RunContext, batch: unknown): Promise<unknown> {
   const m = ctx.module as any;
   let b = batch;

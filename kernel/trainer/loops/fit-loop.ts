@@ -11,7 +11,8 @@ import { runAutomaticBatch } from "./automatic-batch";
 import { runManualBatch } from "./manual-batch";
 import { scanOutputs } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
-import { runEvaluation, transfer } from "./evaluation-loop";
+import { needsTransfer, runEvaluation, transfer } from "./evaluation-loop";
+import { isPromise, type BatchIterator } from "./maybe-async";
 import type { RunContext } from "./run-context";
 import { yieldToEventLoop } from "./yield-point";
 
@@ -66,7 +67,8 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, listen
   try {
     for (let batchIdx = start; ; batchIdx++) {
       trainer._resumeBatch = batchIdx;
-      await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
+      const yielded = yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
+      if (yielded) await yielded;
       trainer._checkInterrupt();
       if (batchIdx >= data.numTrainBatches) break;
       if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;
@@ -83,7 +85,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, listen
         await runInEpochValidation(trainer, ctx, data);
         validatedAtEnd = trainer.isLastBatch;
       }
-      if (ctx.automatic) await trainer._stepPlateauSchedulers(ctx, "step");
+      if (ctx.automatic && ctx.schedulers.length > 0) await trainer._stepPlateauSchedulers(ctx, "step");
       // The logger step advances after validation (validation metrics share the batch's step), once per stepping batch.
       if (trainer._pendingStepped) trainer._batchesThatStepped++;
       trainer._pendingStepped = false;
@@ -114,14 +116,15 @@ async function runInEpochValidation(trainer: Trainer, ctx: RunContext, data: Fit
 type BatchResult = "ok" | "exhausted" | "stop-epoch";
 
 async function runBatch(
-  trainer: Trainer, ctx: RunContext, it: AsyncIterator<unknown>, batchIdx: number, epoch: number, listeners: BatchListeners,
+  trainer: Trainer, ctx: RunContext, it: BatchIterator, batchIdx: number, epoch: number, listeners: BatchListeners,
 ): Promise<BatchResult> {
   const hooks = ctx.hooks;
   trainer._leaks?.beforeBatch();
   tf.engine().startScope();
   let stepped = true;
   try {
-    const next = await it.next();
+    const pending = it.next();
+    const next = isPromise(pending) ? await pending : pending;
     if (next.done) return "exhausted";
     ctx.anomaly?.begin();
     let outputs: StepOutputs | null;
@@ -131,9 +134,10 @@ async function runBatch(
       outputs = null;
       batch = null;
     } else {
-      batch = await transfer(ctx, batch);
+      if (needsTransfer(ctx)) batch = await transfer(ctx, batch);
       ctx.startBatch(batch);
-      const r = await hooks.both("onTrainBatchStart", [batch, batchIdx]);
+      const started = hooks.both("onTrainBatchStart", [batch, batchIdx]);
+      const r = isPromise(started) ? await started : started;
       if (r === -1) {
         // Epoch-interval schedulers still step when the epoch is cut short (Lightning #test_lr_updated_on_train_batch_start_returns_minus_one).
         await trainer._stepSchedulers(ctx, "epoch");
@@ -142,7 +146,7 @@ async function runBatch(
       if (ctx.automatic) {
         const accumulate = trainer.accumulateGradBatches;
         const accumulating = !((batchIdx + 1) % accumulate === 0 || trainer.isLastBatch);
-        const res = await runAutomaticBatch(ctx, batch, {
+        const running = runAutomaticBatch(ctx, batch, {
           epoch,
           batchIdx,
           accumulate,
@@ -151,21 +155,27 @@ async function runBatch(
           clipAlgorithm: trainer.gradientClipAlgorithm,
           warnNone: () => trainer._warnOnce("`training_step` returned `None`. If this was on purpose, ignore this warning..."),
         });
+        const res = isPromise(running) ? await running : running;
         stepped = res.stepped;
         outputs = res.outputs;
         if (stepped) {
           trainer._countStep();
-          await trainer._stepSchedulers(ctx, "step");
-          if (trainer.isLastBatch) await trainer._stepSchedulers(ctx, "epoch");
+          if (ctx.schedulers.length > 0) {
+            await trainer._stepSchedulers(ctx, "step");
+            if (trainer.isLastBatch) await trainer._stepSchedulers(ctx, "epoch");
+          }
         }
       } else {
         outputs = await runManualBatch(ctx, batch, batchIdx);
       }
-      await ctx.anomaly?.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
+      if (ctx.anomaly) await ctx.anomaly.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
     }
-    await hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-    await hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-    await hooks.settle();
+    const cbEnd = hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+    if (isPromise(cbEnd)) await cbEnd;
+    const moduleEnd = hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+    if (isPromise(moduleEnd)) await moduleEnd;
+    const settled = hooks.settle();
+    if (settled) await settled;
     await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, listeners);
     return "ok";
   } finally {
