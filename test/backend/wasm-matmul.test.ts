@@ -12,6 +12,8 @@ const cases: { name: string; a: number[]; b: number[]; tA: boolean; tB: boolean 
   { name: "batched a, single b", a: [3, 7, 11], b: [11, 5], tA: false, tB: false },
   { name: "batched a transposed, single b transposed", a: [2, 3, 11, 7], b: [1, 5, 11], tA: true, tB: true },
   { name: "batched both (shipped path)", a: [4, 6, 8], b: [4, 3, 8], tA: false, tB: true },
+  { name: "input gradient of a wide layer (computed as (B·Aᵀ)ᵀ)", a: [64, 512], b: [784, 512], tA: false, tB: true },
+  { name: "same, odd sizes and a batched a", a: [3, 21, 301], b: [517, 301], tA: false, tB: true },
 ];
 
 test("tuned BatchMatMul matches cpu for every transpose/batch combination", async () => {

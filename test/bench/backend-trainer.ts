@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DataLoader, LightningModule, Trainer } from "../../kernel";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
+import { THREADS_ENV_VAR, whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
 import { dcganParts, mlpGanParts, mlpParts, type GanParts, type MlpParts } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
 import { StepTimes } from "./step-times";
@@ -22,12 +23,13 @@ const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? ar
 const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
 const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");
-const CONFIG_NAMES = arg("configs", "shipped,tuned,cpu").split(",");
+const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,cpu").split(",");
 
 const CONFIGS = [
-  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false },
-  { key: "tuned", name: "wasm (tuned)", backend: "wasm", tuned: true },
-  { key: "cpu", name: "cpu", backend: "cpu", tuned: false },
+  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1 },
+  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1 },
+  { key: "tuned", name: "wasm (tuned, 2 threads)", backend: "wasm", tuned: true, threads: 2 },
+  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1 },
 ].filter((c) => CONFIG_NAMES.includes(c.key));
 
 /** Batches per run (3 warm-up batches are dropped); cpu is 50–500× slower, so it gets a few. */
@@ -138,8 +140,13 @@ function workload(name: string): Workload {
 }
 
 async function useConfig(c: (typeof CONFIGS)[number]): Promise<void> {
-  if (c.tuned) registerWasmTuning();
-  else unregisterWasmTuning();
+  // Re-register so the second-core worker starts (or not) under this config's thread setting.
+  unregisterWasmTuning();
+  process.env[THREADS_ENV_VAR] = String(c.threads);
+  if (c.tuned) {
+    registerWasmTuning();
+    if (c.threads > 1 && !(await whenWorkerReady())) throw new Error("the matmul worker did not start");
+  }
   // The Trainer tunes a wasm backend the user activated, unless told otherwise: that is what "as shipped" needs.
   if (c.backend === "wasm" && !c.tuned) process.env.TSLAB_LIGHTNING_BACKEND = "wasm-untuned";
   else delete process.env.TSLAB_LIGHTNING_BACKEND;
@@ -148,6 +155,8 @@ async function useConfig(c: (typeof CONFIGS)[number]): Promise<void> {
 
 /** The tuned wasm backend's matmul rate on one core (a large square-ish product, XNNPACK's best case). */
 async function wasmPeakGflops(): Promise<number> {
+  unregisterWasmTuning();
+  process.env[THREADS_ENV_VAR] = "1";
   registerWasmTuning();
   await tf.setBackend("wasm");
   const a = tf.randomUniform([512, 1024]);

@@ -5,12 +5,17 @@ import { toFastOperands } from "./flatten-mat-mul";
 import { NO_EPILOGUE } from "./parallel/fused-call";
 import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
+import { shouldSwapTransposedB, swappedTransposedB } from "./swap-transposed-b";
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
   const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo => {
     const backend = args.backend as unknown as WasmBackendLike;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (shouldSwapTransposedB(a, b, transposeA, transposeB)) {
+      return swappedTransposedB(backend, a, b, (x, y) =>
+        kernelFunc({ ...args, inputs: { a: x, b: y }, attrs: { transposeA: false, transposeB: false } }));
+    }
     // Large matmuls are split with the second core's worker (parallel/).
     const split = parallelMatMul(backend, a, b, transposeA, transposeB, NO_EPILOGUE);
     if (split != null) return split;
