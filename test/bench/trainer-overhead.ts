@@ -149,6 +149,9 @@ async function viaTrainer(make: () => LightningModule, d: { x: Float32Array; y: 
 }
 
 async function main() {
+  // One thread unless asked otherwise: the second-core worker's scheduling adds noise to a 1–2 % measurement, and
+  // the trainer's overhead does not depend on it.
+  process.env.TSLAB_LIGHTNING_WASM_THREADS ??= "1";
   registerWasmTuning();
   if (!(await tf.setBackend("wasm"))) throw new Error("wasm backend failed to initialise");
   const rows: string[][] = [];
