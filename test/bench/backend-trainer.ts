@@ -40,7 +40,7 @@ const BATCHES: Record<string, { fast: number; cpu: number }> = {
 };
 
 /** Measured before on this machine class (2 vCPU, Debian python3-torch 1.13, OpenBLAS SkylakeX, 2 threads, PASSIVE). */
-const EARLIER_TORCH = { mlp_ms: 1.44, gan_ms: 9.41, peak_gflops_1core: 158, peak_gflops_2core: 304 };
+const EARLIER_TORCH = { mlp_ms: 1.44, gan_ms: 9.41, dcgan_ms: NaN, peak_gflops_1core: 158, peak_gflops_2core: 304 };
 
 
 class MlpModule extends LightningModule {
@@ -173,7 +173,7 @@ async function wasmPeakGflops(): Promise<number> {
   return (2 * 512 * 1024 * 1024) / (median(times.slice(2)) / 1000) / 1e9;
 }
 
-interface TorchFigures { mlp_ms: number; gan_ms: number; peak_gflops_1core: number; peak_gflops_2core: number; source: string }
+interface TorchFigures { mlp_ms: number; gan_ms: number; dcgan_ms: number; peak_gflops_1core: number; peak_gflops_2core: number; source: string }
 
 const TORCH_SCRIPT = join(__dirname, "..", "..", "..", "test", "bench", "torch_anchor.py");
 
@@ -226,7 +226,7 @@ async function main() {
     }
   }
   const torch = torchRuns[torchRuns.length - 1];
-  const torchMs = (b: string) => (b === "mlp" ? median(torchRuns.map((t) => t.mlp_ms)) : b === "gan" ? median(torchRuns.map((t) => t.gan_ms)) : NaN);
+  const torchMs = (b: string) => median(torchRuns.map((t) => (b === "mlp" ? t.mlp_ms : b === "gan" ? t.gan_ms : t.dcgan_ms ?? NaN)));
   const wasmPeak = median(peaks);
   const nativePeak2 = median(torchRuns.map((t) => t.peak_gflops_2core));
   const rows: string[][] = [];

@@ -79,6 +79,55 @@ def gan_step_fn():
     return step
 
 
+def dcgan_step_fn():
+    """The DCGAN of test/backend/training-programs.ts (dcganParts): batch 32, z 64, G 32/16 channels, D 16/32."""
+    torch.manual_seed(0)
+    b, z = 32, 64
+
+    class G(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(z, 49 * 32)
+            self.t1 = nn.ConvTranspose2d(32, 16, 5, stride=2, padding=2, output_padding=1, bias=False)
+            self.t2 = nn.ConvTranspose2d(16, 1, 5, stride=2, padding=2, output_padding=1, bias=False)
+
+        def forward(self, x):
+            h = F.relu(self.fc(x)).view(-1, 32, 7, 7)
+            return torch.tanh(self.t2(F.relu(self.t1(h))))
+
+    g = G()
+    d = nn.Sequential(
+        nn.Conv2d(1, 16, 5, stride=2, padding=2, bias=False), nn.LeakyReLU(0.2),
+        nn.Conv2d(16, 32, 5, stride=2, padding=2, bias=False), nn.LeakyReLU(0.2),
+        nn.Flatten(), nn.Linear(49 * 32, 1),
+    )
+    g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    reals = [torch.rand(b, 1, 28, 28) * 2 - 1 for _ in range(4)]
+    ones, zeros = torch.ones(b, 1), torch.zeros(b, 1)
+    state = {"i": 0}
+
+    def step():
+        k = state["i"] % 4
+        state["i"] += 1
+        noise = torch.randn(b, z)
+        d_opt.zero_grad()
+        d_loss = F.binary_cross_entropy_with_logits(d(reals[k]), ones) + F.binary_cross_entropy_with_logits(d(g(noise).detach()), zeros)
+        d_loss.backward()
+        d_opt.step()
+        for p in d.parameters():
+            p.requires_grad_(False)
+        g_opt.zero_grad()
+        g_loss = F.binary_cross_entropy_with_logits(d(g(noise)), ones)
+        g_loss.backward()
+        g_opt.step()
+        for p in d.parameters():
+            p.requires_grad_(True)
+        d_loss.item(), g_loss.item()
+
+    return step
+
+
 def sgemm_gflops(threads):
     torch.set_num_threads(threads)
     a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
@@ -103,6 +152,7 @@ def main():
         "threads": args.threads,
         "mlp_ms": median_ms(mlp_step_fn(), args.steps),
         "gan_ms": median_ms(gan_step_fn(), max(10, args.steps // 2)),
+        "dcgan_ms": median_ms(dcgan_step_fn(), max(10, args.steps // 2)),
         "peak_gflops_1core": peak1,
         "peak_gflops_2core": peak2,
     }
