@@ -47,26 +47,21 @@ def mlp_step_fn():
     return step
 
 
-def gan_step_fn():
-    torch.manual_seed(0)
-    g = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2), nn.Linear(512, 784), nn.Tanh())
-    d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
-    g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    reals = [torch.rand(64, 784) * 2 - 1 for _ in range(4)]
-    ones, zeros = torch.ones(64, 1), torch.zeros(64, 1)
+def alternating_step(g, d, g_opt, d_opt, reals, noise_shape, batch):
+    """One GAN step as the Trainer's GAN does it: D on real and fake, then G through a frozen D (toggleOptimizer)."""
+    ones, zeros = torch.ones(batch, 1), torch.zeros(batch, 1)
     state = {"i": 0}
 
     def step():
-        k = state["i"] % 4
+        k = state["i"] % len(reals)
         state["i"] += 1
-        z = torch.randn(64, 64)
+        z = torch.randn(*noise_shape)
         d_opt.zero_grad()
         fake = g(z)
         d_loss = F.binary_cross_entropy_with_logits(d(reals[k]), ones) + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros)
         d_loss.backward()
         d_opt.step()
-        for p in d.parameters():  # D frozen in the G step, as toggleOptimizer does
+        for p in d.parameters():
             p.requires_grad_(False)
         g_opt.zero_grad()
         g_loss = F.binary_cross_entropy_with_logits(d(g(z)), ones)
@@ -77,6 +72,16 @@ def gan_step_fn():
         d_loss.item(), g_loss.item()
 
     return step
+
+
+def gan_step_fn():
+    torch.manual_seed(0)
+    g = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2), nn.Linear(512, 784), nn.Tanh())
+    d = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+    g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    reals = [torch.rand(64, 784) * 2 - 1 for _ in range(4)]
+    return alternating_step(g, d, g_opt, d_opt, reals, (64, 64), 64)
 
 
 def dcgan_step_fn():
@@ -104,28 +109,7 @@ def dcgan_step_fn():
     g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     reals = [torch.rand(b, 1, 28, 28) * 2 - 1 for _ in range(4)]
-    ones, zeros = torch.ones(b, 1), torch.zeros(b, 1)
-    state = {"i": 0}
-
-    def step():
-        k = state["i"] % 4
-        state["i"] += 1
-        noise = torch.randn(b, z)
-        d_opt.zero_grad()
-        d_loss = F.binary_cross_entropy_with_logits(d(reals[k]), ones) + F.binary_cross_entropy_with_logits(d(g(noise).detach()), zeros)
-        d_loss.backward()
-        d_opt.step()
-        for p in d.parameters():
-            p.requires_grad_(False)
-        g_opt.zero_grad()
-        g_loss = F.binary_cross_entropy_with_logits(d(g(noise)), ones)
-        g_loss.backward()
-        g_opt.step()
-        for p in d.parameters():
-            p.requires_grad_(True)
-        d_loss.item(), g_loss.item()
-
-    return step
+    return alternating_step(g, d, g_opt, d_opt, reals, (b, z), b)
 
 
 def sgemm_gflops(threads):
