@@ -66,3 +66,33 @@ test("flushNow sends immediately and cancels the pending frame", () => {
   assert.equal(flushedAt.length, 2);
   assert.equal(clock.pendingTimers, 0);
 });
+
+test("any 1-second window holds at most 10 messages and 100 KB, whatever the frame sizes", () => {
+  const budget = new SendBudget({ messagesPerSecond: 10, bytesPerSecond: 100_000 });
+  const sends: { t: number; bytes: number }[] = [];
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  let now = 0;
+  for (let i = 0; i < 2000; i++) {
+    now = Math.max(now + rand() * 30, budget.readyAt()); // a caller polling every 0–30 ms, sending as soon as allowed
+    const bytes = Math.round(500 + rand() * 23_500); // live frames are ≤ 24 KB; the first ones are small
+    budget.record(now, bytes);
+    sends.push({ t: now, bytes });
+  }
+  let worstBytes = 0;
+  let worstCount = 0;
+  for (let i = 0; i < sends.length; i++) {
+    let bytes = 0;
+    let count = 0;
+    for (let j = i; j < sends.length && sends[j].t < sends[i].t + 1000; j++) {
+      bytes += sends[j].bytes;
+      count++;
+    }
+    worstBytes = Math.max(worstBytes, bytes);
+    worstCount = Math.max(worstCount, count);
+  }
+  assert.ok(worstBytes <= 100_000, `${worstBytes} bytes in a 1 s window`);
+  assert.ok(worstCount <= 10, `${worstCount} messages in a 1 s window`);
+  const rate = sends.reduce((a, s) => a + s.bytes, 0) / (now / 1000);
+  assert.ok(rate >= 60_000, `sustained ${rate.toFixed(0)} B/s: the budget should not throttle far below its limit`);
+});
