@@ -4,6 +4,7 @@
  */
 import { Callback } from "./callback";
 import type { HookName } from "./hooks";
+import { isPromise } from "./maybe-async";
 
 export interface HookEvent {
   hook: HookName | string;
@@ -14,10 +15,6 @@ export interface HookEvent {
   args: readonly unknown[];
 }
 export type HookObserver = (event: HookEvent) => void;
-
-function isPromise(v: unknown): v is Promise<unknown> {
-  return typeof (v as any)?.then === "function";
-}
 
 export class HookCaller {
   private readonly stack: string[] = [];
@@ -34,11 +31,6 @@ export class HookCaller {
   /** The hook running now (innermost), e.g. "trainingStep". */
   get current(): string | null {
     return this.stack.length ? this.stack[this.stack.length - 1] : null;
-  }
-
-  /** Runs `fn` with `hook` recorded as the current hook. */
-  async within<T>(hook: string, fn: () => T | Promise<T>): Promise<T> {
-    return this.invoke(hook, fn);
   }
 
   /**

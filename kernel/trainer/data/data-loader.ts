@@ -8,7 +8,7 @@
  * on wasm reads the whole tensor back for every batch (26 ms for 64 rows of 44 MB), a typed-array upload is ~0.05 ms.
  * Shuffling is seeded (seedEverything / `seed`) and depends on the epoch, so a resumed run sees the same order.
  */
-import type { BatchIterator } from "../loops/maybe-async";
+import type { BatchIterator } from "../maybe-async";
 import * as tf from "@tensorflow/tfjs";
 import { describeValue } from "../errors";
 import { globalSeed, mulberry32 } from "../seed";
@@ -100,6 +100,7 @@ export class DataLoader<B = any> implements AsyncIterable<B> {
     const n = this.numSamples;
     const length = this.length;
     const order = this.order(n, epoch);
+    const tensorDict = this.isTensorDict();
     let b = startBatch;
     const nextNow = (): IteratorResult<B> => {
       if (b >= length) return { done: true, value: undefined };
@@ -110,7 +111,7 @@ export class DataLoader<B = any> implements AsyncIterable<B> {
     };
     return {
       next: () => {
-        if (this.isTensorDict() && !this.host) {
+        if (tensorDict && !this.host) {
           // The first batch of a tensor dataset waits for the one-time host copy (an async device read).
           return toHost(this.dataset as TensorDict).then((host) => {
             this.host ??= host;

@@ -9,7 +9,7 @@ import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
-import { andThen, type MaybePromise } from "./maybe-async";
+import { andThen, type MaybePromise } from "../maybe-async";
 
 const SKIP = Symbol("skip");
 

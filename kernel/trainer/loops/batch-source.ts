@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MisconfigurationError, describeValue } from "../errors";
 import { DataLoader } from "../data/data-loader";
-import type { BatchIterator } from "./maybe-async";
+import type { BatchIterator } from "../maybe-async";
 
 export type BatchSource = DataLoader | { length: number; iterate(epoch: number, start: number): AsyncIterable<unknown> };
 

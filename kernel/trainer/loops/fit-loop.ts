@@ -12,7 +12,7 @@ import { runManualBatch } from "./manual-batch";
 import { scanOutputs } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
 import { needsTransfer, runEvaluation, transfer } from "./evaluation-loop";
-import { isPromise, type BatchIterator } from "./maybe-async";
+import { isPromise, type BatchIterator } from "../maybe-async";
 import type { RunContext } from "./run-context";
 import { yieldToEventLoop } from "./yield-point";
 

@@ -3,7 +3,9 @@
  * data source) is really async: every needless `async` frame and `await` costs microseconds, and ~40 of them per
  * batch measured 2–4 % of a 4 ms MLP step.
  */
-export type MaybePromise<T> = T | Promise<T>;
+import type { MaybePromise } from "./hooks";
+
+export type { MaybePromise };
 
 export function isPromise<T = unknown>(v: unknown): v is Promise<T> {
   return typeof (v as { then?: unknown } | null)?.then === "function";
