@@ -185,9 +185,10 @@ describe("live chart in the classic notebook (Chromium)", () => {
     const button = page.locator('button[data-jupyter-action="jupyter-notebook:interrupt-kernel"]');
     if ((await button.count()) > 0) await button.first().click();
     else await page.evaluate(() => Jupyter.notebook.kernel.interrupt());
-    const stopped = await until("the interrupted cell to end", async () => {
+    // As above, the execute_reply can overtake the last iopub messages: wait for the error output too, not only the prompt.
+    const stopped = await until("the interrupted cell to end with its error output", async () => {
       const v = await view(page, 2);
-      return finished(v) ? v : null;
+      return finished(v) && v.errors.length > 0 ? v : null;
     }, 60_000);
     await page.locator(".cell").nth(2).screenshot({ path: join(shots, "live-chart-interrupted.png") });
     assert.equal(stopped.plain.length, 1);
