@@ -2,6 +2,8 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
 
 /** Runs `program` with `backend` active and reads every output (async, batched). */
 export async function runOn(backend: string, program: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
@@ -46,4 +48,28 @@ export function seededValues(count: number, seed: number): Float32Array {
 
 export function seeded(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/** Runs `script` with `node -e` from the package root; resolves its exit code (null: killed after 45 s) and output. */
+export async function runNodeScript(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["-e", script], {
+    cwd: path.join(__dirname, "../.."),
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 45_000);
+    child.on("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, stdout, stderr };
 }

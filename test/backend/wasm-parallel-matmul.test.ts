@@ -2,7 +2,6 @@
 // as cpu, the split really runs, and a process that uses it still exits on its own.
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -10,7 +9,10 @@ import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/w
 import { parallelCounts, parallelSettings } from "../../kernel/backend/wasm/parallel/parallel-mat-mul";
 import { payoffSettings, payoffState, resetPayoff } from "../../kernel/backend/wasm/parallel/payoff";
 import { whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
-import { assertClose, runOn, seeded } from "./on-backends";
+import { assertClose, runNodeScript, runOn, seeded } from "./on-backends";
+
+// This file tests the copying worker, the fallback when shared-heap pthreads cannot start (wasm-pthreads.test.ts).
+process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
 
 // Split every matmul with at least 16 rows, whatever its size, so small test shapes take the parallel path.
 const savedMinFlop = parallelSettings.minFlop;
@@ -174,21 +176,7 @@ test("a process that trains with the worker exits on its own", { timeout: 60_000
       console.log(JSON.stringify({ ready, splits: parallelCounts.rows + parallelCounts.cols + parallelCounts.reclaimed }));
     })();
   `;
-  const child = spawn(process.execPath, ["-e", script], { cwd: path.join(__dirname, "../.."), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      resolve(null);
-    }, 45_000);
-    child.on("exit", (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
+  const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_WASM_PTHREADS: "0" });
   assert.equal(code, 0, `the child did not exit with 0 within 45 s (code ${code}); stderr: ${stderr}`);
   const report = JSON.parse(stdout.trim().split("\n").pop()!) as { ready: boolean; splits: number };
   if (report.ready) assert.ok(report.splits > 0, "the child trained without splitting a matmul");

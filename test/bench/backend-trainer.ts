@@ -5,7 +5,9 @@
 // the same run (tuned-wasm matmul on one core; native sgemm on 1 and 2 cores via torch), and the ratio to PyTorch.
 // PyTorch runs via /usr/bin/python3 test/bench/torch_anchor.py (Debian python3-torch); without it the table shows the
 // figures measured on this machine class before (marked "earlier").
-//   node dist/test/bench/backend-trainer.js [--reps 3] [--benches mlp,gan,dcgan] [--configs shipped,tuned,cpu]
+// The shared-heap pthread config runs in a child process per rep (the threaded build is chosen when the wasm backend
+// first initializes, once per process); the other configs share this process, with the pthreads switched off.
+//   node dist/test/bench/backend-trainer.js [--reps 3] [--benches mlp,gan,dcgan] [--configs shipped,tuned1,tuned,pthreads,cpu]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { spawnSync } from "node:child_process";
@@ -14,6 +16,7 @@ import { performance } from "node:perf_hooks";
 import { DataLoader, LightningModule, Trainer } from "../../kernel";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
 import { THREADS_ENV_VAR, whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
+import { pthreadCount, PTHREADS_ENV_VAR } from "../../kernel/backend/wasm/threads/pthreads";
 import { dcganParts, mlpGanParts, mlpParts, type GanParts, type MlpParts } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
 import { StepTimes } from "./step-times";
@@ -23,13 +26,16 @@ const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? ar
 const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
 const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");
-const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,cpu").split(",");
+const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,pthreads,cpu").split(",");
+/** Set in the child process that measures the pthread config: prints {bench: median ms} as JSON. */
+const CHILD = args.includes("--child");
 
 const CONFIGS = [
-  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1 },
-  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1 },
-  { key: "tuned", name: "wasm (tuned, 2 threads)", backend: "wasm", tuned: true, threads: 2 },
-  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1 },
+  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, child: false },
+  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, child: false },
+  { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, child: false },
+  { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, child: true },
+  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, child: false },
 ].filter((c) => CONFIG_NAMES.includes(c.key));
 
 /** Batches per run (3 warm-up batches are dropped); cpu is 50–500× slower, so it gets a few. */
@@ -200,7 +206,41 @@ function torchFigures(): TorchFigures {
   }
 }
 
+/** One rep of the pthread config in a fresh process (its wasm backend starts threaded). */
+function runChild(): Record<string, number | string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, [THREADS_ENV_VAR]: "2" };
+  delete env[PTHREADS_ENV_VAR];
+  const r = spawnSync(process.execPath, [__filename, "--child", "--benches", BENCHES.join(",")], { env, encoding: "utf8", timeout: 900_000 });
+  try {
+    return JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "");
+  } catch {
+    const why = r.error ? r.error.message : (r.stderr ?? "").trim().split("\n").pop();
+    return Object.fromEntries(BENCHES.map((b) => [b, `n/a: ${String(why).slice(0, 60)}`]));
+  }
+}
+
+async function child(): Promise<void> {
+  registerWasmTuning();
+  if (!(await tf.setBackend("wasm"))) throw new Error("setBackend(wasm) failed");
+  if (pthreadCount() < 2) throw new Error("the wasm pthreads did not start");
+  const out: Record<string, number | string> = {};
+  for (const bench of BENCHES) {
+    try {
+      const load = workload(bench);
+      // This process is fresh: one short fit first warms the JIT as the in-process configs' earlier reps did.
+      await load.run(8);
+      out[bench] = median(await load.run(BATCHES[bench].fast + 3));
+    } catch (e) {
+      out[bench] = `n/a: ${(e as Error).message.split("\n")[0].slice(0, 60)}`;
+    }
+  }
+  console.log(JSON.stringify(out));
+}
+
 async function main() {
+  if (CHILD) return child();
+  // In this process the "tuned, 2 threads" config is the copying worker; the pthread config runs in a child.
+  process.env[PTHREADS_ENV_VAR] = "0";
   const torchRuns: TorchFigures[] = [];
   const results = new Map<string, (number | string)[]>();
   await tf.setBackend("cpu"); // the FLOP probes build (and free) small tensors
@@ -210,6 +250,14 @@ async function main() {
     torchRuns.push(torchFigures());
     peaks.push(await wasmPeakGflops());
     for (const config of CONFIGS) {
+      if (config.child) {
+        const got = runChild();
+        for (const bench of BENCHES) {
+          results.set(`${bench}|${config.key}`, [...(results.get(`${bench}|${config.key}`) ?? []), got[bench] ?? "n/a"]);
+          process.stderr.write(`rep ${rep + 1} ${bench}|${config.key}: ${typeof got[bench] === "number" ? (got[bench] as number).toFixed(2) + " ms" : got[bench]}\n`);
+        }
+        continue;
+      }
       await useConfig(config);
       for (const bench of BENCHES) {
         const key = `${bench}|${config.key}`;

@@ -10,7 +10,8 @@ import { depthwiseBackpropFilterConfig } from "./depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./depthwise-backprop-input";
 import { tunedFusedMatMulConfig } from "./fused-mat-mul";
 import { resetPayoff } from "./parallel/payoff";
-import { startWorker, stopWorker } from "./parallel/worker-host";
+import { startWorker, stopWorker, wantedThreads } from "./parallel/worker-host";
+import { armPthreads, pthreadCount } from "./threads/pthreads";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
@@ -59,8 +60,9 @@ export function registerWasmTuning(): void {
   // tf.train.adam's update as one fused pass (bit-identical); TSLAB_LIGHTNING_FUSED_ADAM=0 keeps tfjs's own.
   if (process.env.TSLAB_LIGHTNING_FUSED_ADAM !== "0") installFusedAdam();
   before = saved;
-  // The second core's matmul worker boots in the background; matmuls use it once it is ready.
-  startWorker();
+  // Both cores: shared-heap pthreads when the wasm backend is still to be initialized (threads/pthreads.ts); else,
+  // or if they fail, the copying matmul worker, which boots in the background and is used once ready.
+  if (pthreadCount() === 0 && !armPthreads(wantedThreads(), startWorker)) startWorker();
 }
 
 export function unregisterWasmTuning(): void {

@@ -100,14 +100,15 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-/** The module's bytes (exported for the validity test). */
-export function adamModuleBytes(): Uint8Array {
+/** The module's bytes (exported for the validity test); `shared` imports a shared memory (the threaded build's). */
+export function adamModuleBytes(shared = false): Uint8Array {
   const params = [...Array(8).fill(I32), ...Array(8).fill(F32)];
   const type = [0x60, ...uleb(params.length), ...params, 0x00];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])), // memory, min 1 page, no max
+    // memory, min 1 page; a shared memory must declare a maximum: 65536 pages (4 GiB) admits any heap.
+    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, ...(shared ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01])]])),
     ...section(3, vec([[0x00]])),
     ...section(7, vec([[...str("adam"), 0x00, 0x00]])),
     ...section(10, vec([body()])),
@@ -117,16 +118,17 @@ export function adamModuleBytes(): Uint8Array {
 
 /** The `WebAssembly.Memory` of the tfjs wasm module (typed structurally: the project's lib has no DOM/wasm types). */
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const WA = (globalThis as any).WebAssembly;
-let compiled: unknown = null;
+const compiled: { plain?: unknown; shared?: unknown } = {};
 
 /** Binds the update to a tfjs wasm heap. The scalar tail (length % 4) runs in JS with the same float32 rounding. */
 export function bindAdam(memory: WasmMemory): AdamUpdate {
-  compiled ??= new WA.Module(adamModuleBytes());
-  const instance = new WA.Instance(compiled, { env: { memory } });
+  const shared = typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
+  const module = shared ? (compiled.shared ??= new WA.Module(adamModuleBytes(true))) : (compiled.plain ??= new WA.Module(adamModuleBytes()));
+  const instance = new WA.Instance(module, { env: { memory } });
   const simdLoop = instance.exports.adam as (...args: number[]) => void;
   return (ptr, n, s) => {
     const lanes = n & ~3;

@@ -13,19 +13,24 @@ export interface FusedAdamAttrs {
   learningRate: number;
 }
 
-type WasmBackendWithMemory = WasmBackendLike & { wasm: { asm?: { memory?: WasmMemory } } };
+type WasmBackendWithMemory = WasmBackendLike & { wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory } };
 
 const bound = new WeakMap<object, AdamUpdate>();
 
-/** The heap's `WebAssembly.Memory`, or null when this tfjs-backend-wasm build does not expose it. */
+/**
+ * The heap's `WebAssembly.Memory`, or null when this tfjs-backend-wasm build does not expose it. The single-threaded
+ * build exports its memory; the threaded one (pthreads) creates a shared memory and imports it.
+ */
 export function wasmMemoryOf(backend: unknown): WasmMemory | null {
-  const memory = (backend as WasmBackendWithMemory)?.wasm?.asm?.memory;
-  return memory && memory.buffer instanceof ArrayBuffer ? memory : null;
+  const wasm = (backend as WasmBackendWithMemory)?.wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  const ok = memory && (memory.buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer));
+  return ok ? memory : null;
 }
 
 function updateFor(backend: WasmBackendWithMemory): AdamUpdate {
   const memory = wasmMemoryOf(backend);
-  if (!memory) throw new Error("fused Adam: the wasm backend's memory is not reachable (backend.wasm.asm.memory)");
+  if (!memory) throw new Error("fused Adam: the wasm backend's memory is not reachable (backend.wasm.asm.memory or backend.wasm.wasmMemory)");
   let update = bound.get(memory);
   if (!update) bound.set(memory, (update = bindAdam(memory)));
   return update;
