@@ -14,6 +14,8 @@ export interface BackendReport {
   tuned: boolean;
   /** Every candidate in the order tried, the winner last. */
   tried: BackendAttempt[];
+  /** wasm only: threads its kernels run on (2+: shared-heap pthreads or the copying matmul worker). */
+  wasmThreads?: number;
   /** WebGPU adapter description (vendor, architecture, software flag ...) when webgpu won. */
   adapter?: Record<string, unknown>;
 }
@@ -24,6 +26,7 @@ export function backendLabel(report: BackendReport): string {
   const label = winner?.name ?? report.name;
   const extras: string[] = [];
   if (report.name === "wasm") extras.push(report.tuned ? "tuned" : "untuned");
+  if (report.name === "wasm" && (report.wasmThreads ?? 1) > 1) extras.push(`${report.wasmThreads} threads`);
   if (report.adapter) {
     const { vendor, architecture, description, name } = report.adapter as Record<string, unknown>;
     const adapterName = [vendor, architecture, description ?? name].filter((v) => typeof v === "string" && v !== "").join(" ");

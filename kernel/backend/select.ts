@@ -8,6 +8,8 @@ import { loadNativeBackend } from "./load-native";
 import { loadWebgpuBackend } from "./load-webgpu";
 import { type BackendAttempt, type BackendReport, describeBackend } from "./report";
 import { registerWasmTuning, unregisterWasmTuning } from "./wasm/register";
+import { pthreadCount } from "./wasm/threads/pthreads";
+import { workerReady } from "./wasm/parallel/worker-host";
 
 export const BACKEND_ENV_VAR = "TSLAB_LIGHTNING_BACKEND";
 export const BACKEND_CHOICES = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "wasm-untuned", "cpu"] as const;
@@ -31,7 +33,10 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
       // Asked for by name, webgpu may run on a software adapter (lavapipe); chosen automatically it may not.
       const adapter = await activate(choice, choice === prefer);
       tried.push({ name: choice, ok: true });
-      const report: BackendReport = { name: tf.getBackend(), tuned: choice === "wasm", tried, ...(adapter ? { adapter } : {}) };
+      const report: BackendReport = {
+        name: tf.getBackend(), tuned: choice === "wasm", tried, ...(adapter ? { adapter } : {}),
+        ...(tf.getBackend() === "wasm" ? { wasmThreads: wasmThreadsInUse() } : {}),
+      };
       if (!opts.quiet) {
         if (prefer && choice !== prefer) console.warn(`tslab-lightning: ${BACKEND_ENV_VAR}=${prefer} could not be used; fell back to ${choice}.`);
         console.log(describeBackend(report));
@@ -84,4 +89,9 @@ export function ensureBackend(): Promise<BackendReport> {
     chosen.catch(() => (chosen = undefined)); // a failed selection may be retried
   }
   return chosen;
+}
+
+/** Threads wasm computes with: the shared-heap pthreads, else the copying matmul worker (2 once it is up), else 1. */
+function wasmThreadsInUse(): number {
+  return pthreadCount() || (workerReady() ? 2 : 1);
 }

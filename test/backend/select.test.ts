@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
+import os from "node:os";
 import { test } from "node:test";
 import { activateBackend } from "../../kernel/backend/activate";
 import { describeBackend } from "../../kernel/backend/report";
@@ -16,9 +17,11 @@ test("prefer wasm registers the tuning layer; wasm-untuned removes it", async ()
   const tuned = await selectBackend({ prefer: "wasm", quiet: true });
   assert.equal(tuned.name, "wasm");
   assert.equal(tuned.tuned, true);
+  // The first wasm start in this process is threaded on a multi-core machine (threads/pthreads.ts).
+  assert.equal(tuned.wasmThreads, os.availableParallelism() >= 2 && process.env.TSLAB_LIGHTNING_WASM_THREADS !== "1" ? 2 : 1);
   assert.ok(tf.getKernel("Conv2DBackpropFilter", "wasm"));
   const shipped = await selectBackend({ prefer: "wasm-untuned", quiet: true });
-  assert.deepEqual(shipped, { name: "wasm", tuned: false, tried: [{ name: "wasm-untuned", ok: true }] });
+  assert.deepEqual(shipped, { name: "wasm", tuned: false, tried: [{ name: "wasm-untuned", ok: true }], wasmThreads: tuned.wasmThreads });
   assert.equal(isWasmTuningRegistered(), false);
   assert.equal(tf.getKernel("Conv2DBackpropFilter", "wasm"), undefined);
 });
@@ -91,5 +94,9 @@ test("describeBackend is one line naming the winner and each skipped candidate's
   assert.equal(
     describeBackend({ name: "webgpu", tuned: false, tried: [{ name: "webgpu", ok: true }], adapter: { vendor: "nvidia", architecture: "ampere" } }),
     "tfjs backend: webgpu (nvidia ampere)",
+  );
+  assert.equal(
+    describeBackend({ name: "wasm", tuned: true, tried: [{ name: "wasm", ok: true }], wasmThreads: 2 }),
+    "tfjs backend: wasm (tuned, 2 threads)",
   );
 });
