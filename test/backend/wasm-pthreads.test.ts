@@ -9,6 +9,9 @@ import path from "node:path";
 import { before, test } from "node:test";
 import { registerWasmTuning } from "../../kernel/backend/wasm/register";
 import { pthreadCount } from "../../kernel/backend/wasm/threads/pthreads";
+import { poolGateCounts } from "../../kernel/backend/wasm/threads/pool-gate";
+import { poolGlobalAddress, poolSwitchFor } from "../../kernel/backend/wasm/threads/pool-switch";
+import fs from "node:fs";
 import { assertClose, runNodeScript, runOn, seeded } from "./on-backends";
 
 const twoCores = os.availableParallelism() >= 2 && (process.env.TSLAB_LIGHTNING_WASM_THREADS ?? "") !== "1";
@@ -26,6 +29,25 @@ test("on two cores the wasm backend runs XNNPACK with two threads on a shared he
   // One pool thread runs on a worker; emscripten's other 7 pre-created workers stay idle.
   assert.equal(wasm.PThread.runningWorkers.length, 1);
   assert.equal(wasm.PThread.unusedWorkers.length, 7);
+});
+
+test("the pool switch is found in the threaded binary and verified; only gated kernels turn the pool on", { skip: !twoCores }, () => {
+  const bytes = fs.readFileSync(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm"));
+  const address = poolGlobalAddress(bytes);
+  assert.ok(address !== null && address > 0 && address % 4 === 0, `address ${address}`);
+  assert.equal(poolGlobalAddress(Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), null, "a module without the export");
+  const wasm = (tf.backend() as unknown as { wasm: Parameters<typeof poolSwitchFor>[0] }).wasm;
+  const sw = poolSwitchFor(wasm);
+  assert.ok(sw, "the switch was not verified");
+  const a = seeded([64, 784], 1);
+  const b = seeded([784, 256], 2);
+  const before = { ...poolGateCounts };
+  for (let i = 0; i < 10; i++) tf.tidy(() => void tf.matMul(a, b));
+  assert.equal(poolGateCounts.split - before.split + poolGateCounts.solo - before.solo + poolGateCounts.off - before.off, 10);
+  // Between gated kernels the pool is off, and an elementwise op leaves it off.
+  tf.tidy(() => void tf.relu(a));
+  assert.equal(sw!.set(false), false, "the pool was left on after a kernel");
+  tf.dispose([a, b]);
 });
 
 test("matmuls of every transpose case, fused bias+relu and odd sizes match cpu", async () => {

@@ -1,5 +1,7 @@
 // Benchmark (issue 4): the MLP, the MLP GAN and a DCGAN trained THROUGH OUR TRAINER on wasm as shipped, our tuned
-// wasm and cpu, interleaved in one process (rep 1: every config, rep 2: ...), next to PyTorch on the same machine.
+// wasm and cpu, interleaved (rep 1: every config, rep 2: ...), next to PyTorch on the same machine. Each config runs in
+// a fresh child process (the threaded wasm build is chosen when wasm first initializes, once per process), after one
+// short warm-up fit, so every config starts from the same state.
 // Per run: median ms between batch starts after 3 warm-up batches. Reported: median of run medians, GFLOP/s (FLOP
 // model of the perf notes: MLP 3×forward, GANs 4·G + 9·D forward), the fraction of the machine's peaks measured in
 // the same run (tuned-wasm matmul on one core; native sgemm on 1 and 2 cores via torch), and the ratio to PyTorch.
@@ -27,15 +29,15 @@ const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
 const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");
 const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,pthreads,cpu").split(",");
-/** Set in the child process that measures the pthread config: prints {bench: median ms} as JSON. */
-const CHILD = args.includes("--child");
+/** Set in the child process that measures one config: prints {bench: median ms} as JSON. */
+const CHILD = arg("child", "");
 
 const CONFIGS = [
-  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, child: false },
-  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, child: false },
-  { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, child: false },
-  { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, child: true },
-  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, child: false },
+  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, pthreads: false },
+  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, pthreads: false },
+  { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, pthreads: false },
+  { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, pthreads: true },
+  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, pthreads: false },
 ].filter((c) => CONFIG_NAMES.includes(c.key));
 
 /** Batches per run (3 warm-up batches are dropped); cpu is 50–500× slower, so it gets a few. */
@@ -145,18 +147,16 @@ function workload(name: string): Workload {
   };
 }
 
+/** Sets up `c` in this (fresh) process. */
 async function useConfig(c: (typeof CONFIGS)[number]): Promise<void> {
-  // Re-register so the second-core worker starts (or not) under this config's thread setting.
-  unregisterWasmTuning();
   process.env[THREADS_ENV_VAR] = String(c.threads);
-  if (c.tuned) {
-    registerWasmTuning();
-    if (c.threads > 1 && !(await whenWorkerReady())) throw new Error("the matmul worker did not start");
-  }
+  process.env[PTHREADS_ENV_VAR] = c.pthreads ? "1" : "0";
+  if (c.tuned) registerWasmTuning();
   // The Trainer tunes a wasm backend the user activated, unless told otherwise: that is what "as shipped" needs.
   if (c.backend === "wasm" && !c.tuned) process.env.TSLAB_LIGHTNING_BACKEND = "wasm-untuned";
-  else delete process.env.TSLAB_LIGHTNING_BACKEND;
   if (!(await tf.setBackend(c.backend))) throw new Error(`setBackend(${c.backend}) failed`);
+  if (c.pthreads && pthreadCount() < 2) throw new Error("the wasm pthreads did not start");
+  if (c.tuned && !c.pthreads && c.threads > 1 && !(await whenWorkerReady())) throw new Error("the matmul worker did not start");
 }
 
 /** The tuned wasm backend's matmul rate on one core (a large square-ish product, XNNPACK's best case). */
@@ -206,11 +206,9 @@ function torchFigures(): TorchFigures {
   }
 }
 
-/** One rep of the pthread config in a fresh process (its wasm backend starts threaded). */
-function runChild(): Record<string, number | string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, [THREADS_ENV_VAR]: "2" };
-  delete env[PTHREADS_ENV_VAR];
-  const r = spawnSync(process.execPath, [__filename, "--child", "--benches", BENCHES.join(",")], { env, encoding: "utf8", timeout: 900_000 });
+/** One rep of config `key` in a fresh process. */
+function runChild(key: string): Record<string, number | string> {
+  const r = spawnSync(process.execPath, [__filename, "--child", key, "--benches", BENCHES.join(",")], { encoding: "utf8", timeout: 900_000 });
   try {
     return JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "");
   } catch {
@@ -219,17 +217,24 @@ function runChild(): Record<string, number | string> {
   }
 }
 
-async function child(): Promise<void> {
-  registerWasmTuning();
-  if (!(await tf.setBackend("wasm"))) throw new Error("setBackend(wasm) failed");
-  if (pthreadCount() < 2) throw new Error("the wasm pthreads did not start");
+async function child(key: string): Promise<void> {
+  const config = CONFIGS.find((c) => c.key === key);
+  if (!config) throw new Error(`unknown config ${key}`);
   const out: Record<string, number | string> = {};
+  try {
+    await useConfig(config);
+  } catch (e) {
+    for (const bench of BENCHES) out[bench] = `n/a: ${(e as Error).message.split("\n")[0].slice(0, 60)}`;
+    console.log(JSON.stringify(out));
+    return;
+  }
   for (const bench of BENCHES) {
+    const n = config.backend === "cpu" ? BATCHES[bench].cpu : BATCHES[bench].fast;
     try {
       const load = workload(bench);
-      // This process is fresh: one short fit first warms the JIT as the in-process configs' earlier reps did.
-      await load.run(8);
-      out[bench] = median(await load.run(BATCHES[bench].fast + 3));
+      // A short fit first warms the JIT and the backend.
+      await load.run(config.backend === "cpu" ? 2 : 8);
+      out[bench] = median(await load.run(n + 3));
     } catch (e) {
       out[bench] = `n/a: ${(e as Error).message.split("\n")[0].slice(0, 60)}`;
     }
@@ -238,8 +243,8 @@ async function child(): Promise<void> {
 }
 
 async function main() {
-  if (CHILD) return child();
-  // In this process the "tuned, 2 threads" config is the copying worker; the pthread config runs in a child.
+  if (CHILD) return child(CHILD);
+  // This process only measures the peaks (one thread, no pthreads); every config runs in its own child process.
   process.env[PTHREADS_ENV_VAR] = "0";
   const torchRuns: TorchFigures[] = [];
   const results = new Map<string, (number | string)[]>();
@@ -250,26 +255,11 @@ async function main() {
     torchRuns.push(torchFigures());
     peaks.push(await wasmPeakGflops());
     for (const config of CONFIGS) {
-      if (config.child) {
-        const got = runChild();
-        for (const bench of BENCHES) {
-          results.set(`${bench}|${config.key}`, [...(results.get(`${bench}|${config.key}`) ?? []), got[bench] ?? "n/a"]);
-          process.stderr.write(`rep ${rep + 1} ${bench}|${config.key}: ${typeof got[bench] === "number" ? (got[bench] as number).toFixed(2) + " ms" : got[bench]}\n`);
-        }
-        continue;
-      }
-      await useConfig(config);
+      const got = runChild(config.key);
       for (const bench of BENCHES) {
         const key = `${bench}|${config.key}`;
-        const n = config.backend === "cpu" ? BATCHES[bench].cpu : BATCHES[bench].fast;
-        let result: number | string;
-        try {
-          result = median(await loads.get(bench)!.run(n + 3));
-        } catch (e) {
-          result = `n/a: ${(e as Error).message.split("\n")[0].slice(0, 60)}`;
-        }
-        results.set(key, [...(results.get(key) ?? []), result]);
-        process.stderr.write(`rep ${rep + 1} ${key}: ${typeof result === "number" ? result.toFixed(2) + " ms" : result}\n`);
+        results.set(key, [...(results.get(key) ?? []), got[bench] ?? "n/a"]);
+        process.stderr.write(`rep ${rep + 1} ${key}: ${typeof got[bench] === "number" ? (got[bench] as number).toFixed(2) + " ms" : got[bench]}\n`);
       }
     }
   }

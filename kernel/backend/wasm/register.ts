@@ -12,6 +12,7 @@ import { tunedFusedMatMulConfig } from "./fused-mat-mul";
 import { resetPayoff } from "./parallel/payoff";
 import { startWorker, stopWorker, wantedThreads } from "./parallel/worker-host";
 import { armPthreads, pthreadCount } from "./threads/pthreads";
+import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
@@ -56,6 +57,14 @@ export function registerWasmTuning(): void {
     if (tf.getKernel(config.kernelName, "wasm") != null) continue;
     saved.set(config.kernelName, undefined);
     tf.registerKernel(config);
+  }
+  // With the shared-heap pthreads, only these kernels may use the second thread, and only while it pays.
+  for (const name of POOL_KERNELS) {
+    const current = tf.getKernel(name, "wasm");
+    if (current == null) continue;
+    if (!saved.has(name)) saved.set(name, current);
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(gatedKernel(current));
   }
   // tf.train.adam's update as one fused pass (bit-identical); TSLAB_LIGHTNING_FUSED_ADAM=0 keeps tfjs's own.
   if (process.env.TSLAB_LIGHTNING_FUSED_ADAM !== "0") installFusedAdam();
