@@ -14,6 +14,7 @@ import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import os from "node:os";
 import path from "node:path";
 import workerThreads from "node:worker_threads";
+import { poolSwitchFor } from "./pool-switch";
 
 export const PTHREADS_ENV_VAR = "TSLAB_LIGHTNING_WASM_PTHREADS";
 
@@ -23,7 +24,7 @@ interface EngineRegistry {
   registryFactory: Record<string, { factory: Factory; priority: number } | undefined>;
 }
 interface ThreadedBackend {
-  wasm: { tfjs: { getThreadsCount(): number } };
+  wasm: { tfjs: { getThreadsCount(): number }; HEAPU8: Uint8Array };
 }
 
 let active = 0;
@@ -60,6 +61,8 @@ export function armPthreads(threads: number, fallback: () => void): boolean {
       const backend = (await original()) as ThreadedBackend;
       active = backend.wasm.tfjs.getThreadsCount();
       keepProcessExitable(workers);
+      // Ops run on one thread unless pool-gate.ts switches the pool on around a kernel that pays.
+      if (active >= 2) poolSwitchFor(backend.wasm)?.set(false);
       if (active < 2) {
         active = 0;
         fallback();
