@@ -79,6 +79,9 @@ export function armPthreads(threads: number, fallback: () => void): boolean {
       return original();
     } finally {
       undo();
+      // A later re-initialization without these patches (after tf.removeBackend + re-registering) must not pick the
+      // threaded build: its worker Blob would not start in Node.
+      tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
       entry.factory = original;
       armed = false;
     }
