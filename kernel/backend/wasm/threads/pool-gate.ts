@@ -10,7 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { performance } from "node:perf_hooks";
 import { record, verdict } from "../parallel/payoff";
 import { pthreadCount } from "./pthreads";
-import { poolSwitchFor, type PoolSwitch } from "./pool-switch";
+import { poolGateEnabled, poolSwitchFor, type PoolSwitch } from "./pool-switch";
 
 /** Kernels worth two threads (big matmuls and convolutions); every other op runs on the calling thread. */
 export const POOL_KERNELS = [
@@ -23,22 +23,11 @@ type Wasm = Parameters<typeof poolSwitchFor>[0];
 /** Counts for tests: kernel calls that ran with the pool on ("split") and on one thread ("solo" references, "off"). */
 export const poolGateCounts = { split: 0, solo: 0, off: 0 };
 
-let defaultSet: object | null = null;
-
-/** TSLAB_LIGHTNING_WASM_POOL_GATE=0 leaves XNNPACK's pool on for every op (for comparisons). */
-export const POOL_GATE_ENV_VAR = "TSLAB_LIGHTNING_WASM_POOL_GATE";
-
+/** The pool switch while gating applies (pthreads up, gate not switched off); pthreads.ts turned the pool off. */
 function switchOf(backend: unknown): PoolSwitch | null {
-  if (pthreadCount() < 2 || process.env[POOL_GATE_ENV_VAR] === "0") return null;
+  if (pthreadCount() < 2 || !poolGateEnabled()) return null;
   const wasm = (backend as { wasm?: Wasm }).wasm;
-  if (!wasm) return null;
-  const sw = poolSwitchFor(wasm);
-  if (sw && defaultSet !== wasm) {
-    // From the first gated call on, everything else runs on one thread.
-    sw.set(false);
-    defaultSet = wasm;
-  }
-  return sw;
+  return wasm ? poolSwitchFor(wasm) : null;
 }
 
 function shapeKey(name: string, inputs: Record<string, TensorInfo>): string {

@@ -20,6 +20,15 @@ export interface PoolSwitch {
   set(on: boolean): boolean;
 }
 
+/** TSLAB_LIGHTNING_WASM_POOL_GATE=0 leaves XNNPACK's pool on for every op (for comparisons); read once. */
+export const POOL_GATE_ENV_VAR = "TSLAB_LIGHTNING_WASM_POOL_GATE";
+let gated: boolean | null = null;
+
+/** Whether ops run on one thread unless pool-gate.ts switches the pool on around them. */
+export function poolGateEnabled(): boolean {
+  return (gated ??= process.env[POOL_GATE_ENV_VAR] !== "0");
+}
+
 const THREADED_BINARY = "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm";
 
 let cached: { wasm: ThreadedWasm; sw: PoolSwitch | null } | null = null;

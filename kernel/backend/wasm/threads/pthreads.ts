@@ -14,7 +14,7 @@ import * as tfWasm from "@tensorflow/tfjs-backend-wasm";
 import os from "node:os";
 import path from "node:path";
 import workerThreads from "node:worker_threads";
-import { poolSwitchFor } from "./pool-switch";
+import { poolGateEnabled, poolSwitchFor } from "./pool-switch";
 
 export const PTHREADS_ENV_VAR = "TSLAB_LIGHTNING_WASM_PTHREADS";
 
@@ -62,7 +62,7 @@ export function armPthreads(threads: number, fallback: () => void): boolean {
       active = backend.wasm.tfjs.getThreadsCount();
       keepProcessExitable(workers);
       // Ops run on one thread unless pool-gate.ts switches the pool on around a kernel that pays.
-      if (active >= 2) poolSwitchFor(backend.wasm)?.set(false);
+      if (active >= 2 && poolGateEnabled()) poolSwitchFor(backend.wasm)?.set(false);
       if (active < 2) {
         active = 0;
         fallback();
