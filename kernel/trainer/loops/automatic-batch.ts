@@ -9,7 +9,7 @@ import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
-import { andThen, type MaybePromise } from "../maybe-async";
+import { andThen, isPromise, type MaybePromise } from "../maybe-async";
 
 const SKIP = Symbol("skip");
 
@@ -75,7 +75,7 @@ function forwardBackward(ctx: RunContext, opt: LightningOptimizer, batch: unknow
   let parsed: AutomaticStep | null = null;
   const lossFn = () => {
     const out = ctx.hooks.moduleHookSync("trainingStep", [batch, info.batchIdx]);
-    if (typeof (out as any)?.then === "function") {
+    if (isPromise(out)) {
       throw new MisconfigurationError(
         "`trainingStep` returned a Promise, but in automatic optimization it runs inside TF.js's gradient tape and must be " +
           "synchronous. Remove `async` from trainingStep, or set this.automaticOptimization = false and call " +

@@ -81,7 +81,6 @@ export async function runEvaluation(
   return predictions;
 }
 
-/** The module's batch-transfer hooks (no devices in TF.js; kept for Lightning's hook order and user transforms). */
 /** Whether the module defines any of the batch-transfer hooks (most do not: the batch is then used as is). */
 export function needsTransfer(ctx: RunContext): boolean {
   const m = ctx.module as any;
@@ -89,6 +88,7 @@ export function needsTransfer(ctx: RunContext): boolean {
     typeof m.onAfterBatchTransfer === "function";
 }
 
+/** The module's batch-transfer hooks (no devices in TF.js; kept for Lightning's hook order and user transforms). */
 export async function transfer(ctx: RunContext, batch: unknown): Promise<unknown> {
   const m = ctx.module as any;
   let b = batch;
