@@ -13,7 +13,12 @@ export interface BudgetLimits {
 
 export const defaultBudget: BudgetLimits = { messagesPerSecond: 10, bytesPerSecond: 100_000, reserveBytes: 24_000 };
 
-const WINDOW_MS = 1000;
+/**
+ * The limits hold for any 1 s as the client receives the messages, but a busy kernel process (training on both
+ * cores) hands them to the socket in bursts: a CI run received 5 frames sent over > 1 s within one second (113 KB).
+ * Counting over 1.25 s keeps a burst up to 250 ms late inside the limits.
+ */
+const WINDOW_MS = 1250;
 
 export class SendBudget {
   private sent: { t: number; bytes: number }[] = [];
