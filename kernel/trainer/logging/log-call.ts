@@ -120,7 +120,6 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     batchSize = target.batchSizeCache.value;
   }
   if (value instanceof tf.Tensor) {
-    // A float copy that survives the batch scope until the next flush reads it.
     // A reference of our own (clone shares the data) that survives the user's tidy and the batch scope until the
     // next flush reads and releases it.
     const own = value.rank === 0 && value.dtype === "float32" ? value.clone() : tf.tidy(() => value.reshape([]).cast("float32"));
