@@ -7,6 +7,7 @@ import type { Callback } from "../callback";
 import { HookCaller, type HookObserver } from "../hook-caller";
 import type { LightningModule } from "../module";
 import { GradientStore } from "../optim/gradient-store";
+import { cachedDiscovery } from "../optim/parameters";
 import type { LightningOptimizer, OptimizerHost } from "../optim/lightning-optimizer";
 import type { SchedulerConfig } from "../optim/configure-optimizers";
 import { ResultCollection } from "../logging/result-collection";
@@ -45,16 +46,8 @@ export class RunContext implements OptimizerHost {
     this.hooks = new HookCaller(trainer, module, callbacks, observers);
   }
 
-  private variableCache: tf.Variable[] | null = null;
-
-  /**
-   * The module's variables, discovered once per run (walking the module's properties costs ~0.1 ms, too much for every
-   * backward). Re-discovered while empty, because layers without an inputShape get their weights on first call.
-   */
-  variables(): tf.Variable[] {
-    if (!this.variableCache || this.variableCache.length === 0) this.variableCache = this.module.allVariables();
-    return this.variableCache;
-  }
+  /** The module's variables (discovered again only when they may have changed: see cachedDiscovery). */
+  readonly variables: () => tf.Variable[] = cachedDiscovery(() => this.module.allVariables());
 
   beforeOptimizerStep(opt: LightningOptimizer): void {
     this.hooks.bothSync("onBeforeOptimizerStep", [opt]);

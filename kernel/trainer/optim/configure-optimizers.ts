@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MisconfigurationError, describeValue } from "../errors";
 import { LightningOptimizer } from "./lightning-optimizer";
-import { collectVariables, type ParamSource } from "./parameters";
+import { cachedDiscovery, collectVariables, type ParamSource } from "./parameters";
 import type { LRScheduler } from "./schedulers/lr-scheduler";
 
 export interface SchedulerConfig {
@@ -114,10 +114,9 @@ function toConfig(entry: unknown, index: number): OptimizerConfig {
 }
 
 function paramsResolver(params: ParamSource | undefined, allVariables: () => tf.Variable[], index: number): () => tf.Variable[] {
-  if (params === undefined) {
-    return () => allVariables();
-  }
-  const check = (vars: tf.Variable[]) => {
+  if (params === undefined) return cachedDiscovery(allVariables);
+  return cachedDiscovery(() => {
+    const vars = collectVariables(params);
     const all = new Set(allVariables());
     const foreign = vars.filter((v) => !all.has(v));
     if (foreign.length > 0) {
@@ -127,16 +126,8 @@ function paramsResolver(params: ParamSource | undefined, allVariables: () => tf.
           `(this.generator = ...) before configureOptimizers runs, and pass that property as params.`,
       );
     }
-  };
-  let cached: tf.Variable[] | null = null;
-  return () => {
-    // Layers without an inputShape get weights on first call, so resolve lazily until something is found.
-    if (cached && cached.length > 0) return cached;
-    const vars = collectVariables(params);
-    check(vars);
-    cached = vars;
     return vars;
-  };
+  });
 }
 
 function toSchedulerConfig(

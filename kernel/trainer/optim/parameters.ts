@@ -13,6 +13,25 @@ export function isParamSource(v: unknown): boolean {
     (typeof v === "object" && v !== null && typeof (v as any).parameters === "function" && typeof (v as any).trainingStep === "function");
 }
 
+/**
+ * `discover`, re-run only when it may answer differently: while it finds nothing (layers without an inputShape get
+ * their weights on first call) or when tfjs's variable registry changed size (a variable was created or disposed).
+ * Walking a module's properties allocates and reads every layer's weights, and the optimizers ask for their
+ * variables several times per batch (backward, zeroGrad, step, clipping, toggling).
+ */
+export function cachedDiscovery(discover: () => tf.Variable[]): () => tf.Variable[] {
+  let cached: tf.Variable[] = [];
+  let registry = -1;
+  return () => {
+    const now = Object.keys(tf.engine().registeredVariables).length;
+    if (cached.length === 0 || now !== registry) {
+      cached = discover();
+      registry = now;
+    }
+    return cached;
+  };
+}
+
 /** All variables (trainable or not) under `source`, in discovery order, without duplicates. */
 export function collectVariables(source: unknown, out: tf.Variable[] = [], seen = new Set<unknown>()): tf.Variable[] {
   if (source === null || typeof source !== "object" || seen.has(source)) return out;
