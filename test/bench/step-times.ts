@@ -5,8 +5,11 @@ import { Callback } from "../../kernel";
 
 export class StepTimes extends Callback {
   times: number[] = [];
+  /** Called at every batch start (benchmarks that sample other clocks at the same points). */
+  onStart: (() => void) | null = null;
   private last = 0;
   onTrainBatchStart() {
+    this.onStart?.();
     const now = performance.now();
     if (this.last) this.times.push(now - this.last);
     this.last = now;

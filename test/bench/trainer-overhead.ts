@@ -7,18 +7,21 @@
 //    timed on its own, so each trainer batch is paired with a hand step from the same ~10 ms. On shared cores the
 //    host's load moves whole runs by 10–40 %; the per-batch pairs cancel that drift (their IQR is printed).
 // Also reports tf.memory().numTensors before/after and per-step growth.
-//   node dist/test/bench/trainer-overhead.js [--reps 5] [--batches 40]
+//   node dist/test/bench/trainer-overhead.js [--reps 5] [--batches 40] [--kernel-clock]
 import { performance } from "node:perf_hooks";
 import { tf, LightningModule, Trainer, DataLoader } from "../../kernel";
 import { registerWasmTuning } from "../../kernel/backend/wasm/register";
 import { fixed, formatTable, median } from "./backend-stats";
 import { StepTimes } from "./step-times";
+import { installKernelClock, kernelMs } from "./kernel-clock";
 
 const args = process.argv.slice(2);
 const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
 const REPS = Number(arg("reps", process.env.BENCH_QUICK ? "2" : "5"));
 const BATCHES = Number(arg("batches", process.env.BENCH_QUICK ? "12" : "40"));
 const B = 64;
+/** --kernel-clock: also split each paired batch into kernel time and the JS around it (adds ~0.2 µs per kernel). */
+const KERNEL_CLOCK = args.includes("--kernel-clock");
 
 function dense(units: number[], inputDim: number, lastActivation: "linear" | "tanh" = "linear"): tf.Sequential {
   return tf.sequential({
@@ -168,12 +171,22 @@ async function viaTrainer(make: () => LightningModule, d: { x: Float32Array; y: 
   const ds: Record<string, tf.Tensor> = { x: tf.tensor2d(d.x, [BATCHES * B, 784]) };
   if (d.y) ds.y = tf.tensor2d(d.y, [BATCHES * B, 10]);
   const handMs: number[] = [];
+  // Kernel ms of each hand step, and of each interval between trainer batch starts (hand step included).
+  const handKernelMs: number[] = [];
+  const intervalKernelMs: number[] = [];
+  let intervalStart = kernelMs();
+  timer.onStart = () => {
+    intervalKernelMs.push(kernelMs() - intervalStart);
+    intervalStart = kernelMs();
+  };
   async function* pairedBatches() {
     for (let b = 0; b < BATCHES; b++) {
       if (b > 0) {
+        const k0 = kernelMs();
         const t0 = performance.now();
         await interleaved!.step(b);
         handMs.push(performance.now() - t0);
+        handKernelMs.push(kernelMs() - k0);
       }
       // Rows uploaded from the typed arrays, as the DataLoader over `ds` does.
       yield {
@@ -191,7 +204,13 @@ async function viaTrainer(make: () => LightningModule, d: { x: Float32Array; y: 
   for (const o of trainer.optimizers) o.dispose();
   interleaved?.dispose();
   // times[i] spans batch i → i+1, which contains hand step i (handMs[i], run before batch i+1 was made).
-  const pairs = interleaved ? timer.times.map((t, i) => ({ ours: t - handMs[i], hand: handMs[i] })) : [];
+  // intervalKernelMs[0] is the time before the first batch start; interval i (times[i]) is intervalKernelMs[i + 1].
+  const pairs = interleaved ? timer.times.map((t, i) => ({
+    ours: t - handMs[i],
+    hand: handMs[i],
+    oursJs: t - handMs[i] - (intervalKernelMs[i + 1] - handKernelMs[i]),
+    handJs: handMs[i] - handKernelMs[i],
+  })) : [];
   return { times: timer.times, growth: after - before, pairs };
 }
 
@@ -204,6 +223,7 @@ async function main() {
   // One thread unless asked otherwise: the second-core worker's scheduling adds noise to a 1–2 % measurement, and
   // the trainer's overhead does not depend on it.
   process.env.TSLAB_LIGHTNING_WASM_THREADS ??= "1";
+  if (KERNEL_CLOCK) installKernelClock();
   registerWasmTuning();
   if (!(await tf.setBackend("wasm"))) throw new Error("wasm backend failed to initialise");
   const rows: string[][] = [];
@@ -214,6 +234,8 @@ async function main() {
     const batchRatios: number[] = [];
     const pairedOurs: number[] = [];
     const pairedHand: number[] = [];
+    const pairedOursJs: number[] = [];
+    const pairedHandJs: number[] = [];
     const d = bench === "mlp" ? data(BATCHES * B, 784, 10) : { ...data(BATCHES * B, 784), y: null };
     const t0 = tf.memory().numTensors;
     for (let r = 0; r < REPS; r++) {
@@ -229,6 +251,8 @@ async function main() {
       for (const p of paired.pairs.slice(3)) batchRatios.push(p.ours / p.hand);
       pairedOurs.push(median(paired.pairs.slice(3).map((p) => p.ours)));
       pairedHand.push(median(paired.pairs.slice(3).map((p) => p.hand)));
+      pairedOursJs.push(median(paired.pairs.slice(3).map((p) => p.oursJs)));
+      pairedHandJs.push(median(paired.pairs.slice(3).map((p) => p.handJs)));
     }
     const mo = median(ours);
     const mh = median(hand);
@@ -237,10 +261,12 @@ async function main() {
     rows.push([bench === "mlp" ? "MLP 784-256-128-10" : "MLP GAN (2 optimizers)", fixed(mh, 2), fixed(mo, 2),
       `${fixed(median(pairRatios), 3)} (${fixed(Math.min(...pairRatios), 3)}–${fixed(Math.max(...pairRatios), 3)})`,
       `${fixed(median(pairedHand), 2)} / ${fixed(median(pairedOurs), 2)}: ${fixed(median(batchRatios), 3)} (IQR ${fixed(quantile(batchRatios, 0.25), 3)}–${fixed(quantile(batchRatios, 0.75), 3)}, ${batchRatios.length} pairs)`,
+      ...(KERNEL_CLOCK ? [`${fixed(median(pairedHandJs), 3)} / ${fixed(median(pairedOursJs), 3)}`] : []),
       `${t0} → ${tf.memory().numTensors}`, String(growth.join("/"))]);
   }
   console.log(`\nTrainer overhead on ${tf.getBackend()} (tuned), batch ${B}, ${BATCHES} batches × ${REPS} interleaved reps (ms: median of rep medians; ratio: median of per-rep ratios)\n`);
-  console.log(formatTable(["model", "hand loop ms/step", "Trainer.fit ms/step", "ratio, median of paired reps (min–max) (target ≤ 1.02)", "batch-interleaved: hand / ours ms, median per-batch ratio", "numTensors before → after bench", "tensors left per fit (model+optim, freed after)"], rows));
+  console.log(formatTable(["model", "hand loop ms/step", "Trainer.fit ms/step", "ratio, median of paired reps (min–max) (target ≤ 1.02)", "batch-interleaved: hand / ours ms, median per-batch ratio",
+    ...(KERNEL_CLOCK ? ["outside kernels, hand / ours ms per batch"] : []), "numTensors before → after bench", "tensors left per fit (model+optim, freed after)"], rows));
 }
 
 main().catch((e) => {
