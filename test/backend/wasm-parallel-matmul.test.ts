@@ -13,6 +13,8 @@ import { assertClose, runNodeScript, runOn, seeded } from "./on-backends";
 
 // This file tests the copying worker, the fallback when shared-heap pthreads cannot start (wasm-pthreads.test.ts).
 process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
+// Plain matmuls would take our GEMM (gemm/) before the worker: keep them on the path under test.
+process.env.TSLAB_LIGHTNING_OWN_GEMM = "0";
 
 // Split every matmul with at least 16 rows, whatever its size, so small test shapes take the parallel path.
 const savedMinFlop = parallelSettings.minFlop;

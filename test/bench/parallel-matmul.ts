@@ -240,6 +240,7 @@ async function trainingTable(names: string[]): Promise<string> {
 async function main(): Promise<void> {
   // This bench measures the copying worker, the fallback when the shared-heap pthreads are off or cannot start.
   process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
+  process.env.TSLAB_LIGHTNING_OWN_GEMM = "0"; // plain matmuls would take our GEMM before the worker
   registerWasmTuning();
   if (!(await tf.setBackend("wasm"))) throw new Error("setBackend('wasm') failed");
   if (!(await whenWorkerReady())) {

@@ -6,6 +6,13 @@ import { NO_EPILOGUE } from "./parallel/fused-call";
 import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
 import { shouldSwapTransposedB, swappedTransposedB } from "./swap-transposed-b";
+import { ownGemm } from "./gemm/own-gemm";
+
+/** BatchMatMul's output shape for untransposed operands: the broadcast batch, then [M, N]. */
+function outShapeOf(a: TensorInfo, b: TensorInfo): number[] {
+  const batch = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  return [...batch, a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
+}
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
   const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo => {
@@ -16,11 +23,21 @@ export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
       return swappedTransposedB(backend, a, b, (x, y) =>
         kernelFunc({ ...args, inputs: { a: x, b: y }, attrs: { transposeA: false, transposeB: false } }));
     }
+    // No transposes, one matrix each side: our GEMM, which reads the weights in place (XNNPACK re-packs new ones).
+    if (!transposeA && !transposeB) {
+      const own = ownGemm(backend, a, b, outShapeOf(a, b));
+      if (own != null) return own;
+    }
     // Large matmuls are split with the second core's worker (parallel/).
     const split = parallelMatMul(backend, a, b, transposeA, transposeB, NO_EPILOGUE);
     if (split != null) return split;
     const fast = toFastOperands(backend, a, b, transposeA, transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
+    const own = ownGemm(backend, fast.a, fast.b, fast.outShape);
+    if (own != null) {
+      release(backend, ...fast.temporaries);
+      return own;
+    }
     const out = shipped.kernelFunc({
       inputs: { a: fast.a, b: fast.b },
       backend: args.backend,

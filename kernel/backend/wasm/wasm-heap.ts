@@ -35,3 +35,21 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/** The `WebAssembly.Memory` of the tfjs wasm module (typed structurally: the project's lib has no DOM/wasm types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+export type WasmBackendWithMemory = WasmBackendLike & { wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory } };
+
+/**
+ * The heap's `WebAssembly.Memory`, or null when this tfjs-backend-wasm build does not expose it. The single-threaded
+ * build exports its memory; the threaded one (pthreads) creates a shared memory and imports it.
+ */
+export function wasmMemoryOf(backend: unknown): WasmMemory | null {
+  const wasm = (backend as WasmBackendWithMemory)?.wasm;
+  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
+  const ok = memory && (memory.buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer));
+  return ok ? memory : null;
+}

@@ -7,6 +7,8 @@
  * The module is a few dozen bytes of hand-encoded wasm (no compiler needed at install time) that imports the tfjs
  * module's own `WebAssembly.Memory`, so it works on tensors in place — no copies.
  */
+import { F32, I32, V128, get, i32Add, moduleBytes, set, simd, uleb, vec } from "../wasm-encode";
+import type { WasmMemory } from "../wasm-heap";
 
 /** Element offsets (float32 index into the heap) of the operands and outputs. */
 export interface AdamPointers {
@@ -33,27 +35,6 @@ export interface AdamScalars {
 
 export type AdamUpdate = (ptr: AdamPointers, n: number, s: AdamScalars) => void;
 
-// --- a minimal encoder: only what this one function needs -------------------------------------------------------
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const uleb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const str = (s: string) => [...uleb(s.length), ...Buffer.from(s, "utf8")];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
 const load = [...simd(0x00), 0x00, 0x00]; // v128.load align=1 offset=0 (tfjs buffers are not 16-byte aligned)
 const store = [...simd(0x0b), 0x00, 0x00]; // v128.store
 const splat = simd(0x13); // f32x4.splat
@@ -61,7 +42,6 @@ const sqrt = simd(0xe3);
 const add = simd(0xe4);
 const mul = simd(0xe6);
 const div = simd(0xe7);
-const i32Add = [0x6a];
 
 // Params: 0..6 byte addresses p g m v outP outM outV, 7 byte length (multiple of 16), 8..15 the f32 scalars.
 const P = 0, G = 1, M = 2, V = 3, OUT_P = 4, OUT_M = 5, OUT_V = 6, BYTES = 7;
@@ -95,31 +75,14 @@ function body(): number[] {
     0x0b, // end block
     0x0b, // end function
   );
-  const locals = vec([[...uleb(1), I32], [...uleb(11), V128]]);
-  const fn = [...locals, ...code];
-  return [...uleb(fn.length), ...fn];
+  return [...vec([[...uleb(1), I32], [...uleb(11), V128]]), ...code];
 }
 
 /** The module's bytes (exported for the validity test); `shared` imports a shared memory (the threaded build's). */
 export function adamModuleBytes(shared = false): Uint8Array {
-  const params = [...Array(8).fill(I32), ...Array(8).fill(F32)];
-  const type = [0x60, ...uleb(params.length), ...params, 0x00];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    // memory, min 1 page; a shared memory must declare a maximum: 65536 pages (4 GiB) admits any heap.
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, ...(shared ? [0x03, 0x01, ...uleb(65536)] : [0x00, 0x01])]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...str("adam"), 0x00, 0x00]])),
-    ...section(10, vec([body()])),
-  ];
-  return Uint8Array.from(bytes);
+  return moduleBytes("adam", [...Array(8).fill(I32), ...Array(8).fill(F32)], body(), shared);
 }
 
-/** The `WebAssembly.Memory` of the tfjs wasm module (typed structurally: the project's lib has no DOM/wasm types). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer | SharedArrayBuffer;
-}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const WA = (globalThis as any).WebAssembly;
 const compiled: { plain?: unknown; shared?: unknown } = {};

@@ -1,8 +1,8 @@
 // The wasm kernel behind the fused Adam update: one pass over p, g, m, v (see adam-simd.ts) into three new buffers
 // (new tensors, never in place: tfjs shares buffers between tensors and XNNPACK caches packed weights by buffer id).
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
-import { elementOffset, sizeOf, type WasmBackendLike } from "../wasm-heap";
-import { bindAdam, type AdamUpdate, type WasmMemory } from "./adam-simd";
+import { elementOffset, sizeOf, wasmMemoryOf, type WasmBackendWithMemory } from "../wasm-heap";
+import { bindAdam, type AdamUpdate } from "./adam-simd";
 
 export const FUSED_ADAM = "TslabFusedAdam";
 
@@ -13,20 +13,7 @@ export interface FusedAdamAttrs {
   learningRate: number;
 }
 
-type WasmBackendWithMemory = WasmBackendLike & { wasm: { asm?: { memory?: WasmMemory }; wasmMemory?: WasmMemory } };
-
 const bound = new WeakMap<object, AdamUpdate>();
-
-/**
- * The heap's `WebAssembly.Memory`, or null when this tfjs-backend-wasm build does not expose it. The single-threaded
- * build exports its memory; the threaded one (pthreads) creates a shared memory and imports it.
- */
-export function wasmMemoryOf(backend: unknown): WasmMemory | null {
-  const wasm = (backend as WasmBackendWithMemory)?.wasm;
-  const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
-  const ok = memory && (memory.buffer instanceof ArrayBuffer || (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer));
-  return ok ? memory : null;
-}
 
 function updateFor(backend: WasmBackendWithMemory): AdamUpdate {
   const memory = wasmMemoryOf(backend);

@@ -1,0 +1,44 @@
+/**
+ * Routes a plain matmul (no transposes, a single matrix on each side) to our GEMM (gemm-simd.ts) instead of
+ * XNNPACK's fully-connected operator, which re-packs B whenever B is a new tensor — on every training step.
+ * Eligible: float32, M % 4 == 0, N % 8 == 0 (every batch of 4k rows × every dense layer of 8k units); anything else
+ * returns null and stays on XNNPACK. TSLAB_LIGHTNING_OWN_GEMM=0 switches it off (read once).
+ */
+import type { TensorInfo } from "@tensorflow/tfjs";
+import { sizeOf, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { bindGemm, GEMM_COLS, GEMM_ROWS, type Gemm } from "./gemm-simd";
+
+export const OWN_GEMM_ENV_VAR = "TSLAB_LIGHTNING_OWN_GEMM";
+let enabled: boolean | null = null;
+
+/** Calls made through our GEMM (tests and benchmarks). */
+export const ownGemmCounts = { calls: 0 };
+
+const bound = new WeakMap<object, Gemm>();
+
+function gemmFor(backend: WasmBackendLike): Gemm | null {
+  const memory = wasmMemoryOf(backend);
+  if (!memory) return null;
+  let gemm = bound.get(memory);
+  if (!gemm) bound.set(memory, (gemm = bindGemm(memory)));
+  return gemm;
+}
+
+/** a: [..., M, K] and b: [..., K, N], each one matrix; returns C as a new tensor of `outShape`, or null. */
+export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo | null {
+  if (!(enabled ??= process.env[OWN_GEMM_ENV_VAR] !== "0")) return null;
+  if (a.dtype !== "float32" || b.dtype !== "float32") return null;
+  if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return null;
+  const m = a.shape[a.shape.length - 2];
+  const k = a.shape[a.shape.length - 1];
+  const n = b.shape[b.shape.length - 1];
+  if (b.shape[b.shape.length - 2] !== k || k < 1 || m < GEMM_ROWS || m % GEMM_ROWS !== 0 || n < GEMM_COLS || n % GEMM_COLS !== 0) return null;
+  const gemm = gemmFor(backend);
+  if (!gemm) return null;
+  const out = backend.makeOutput(outShape, "float32");
+  // Offsets after the allocation: it may have moved nothing, but a grown heap is a new buffer for views, not offsets.
+  gemm(backend.dataIdMap.get(a.dataId).memoryOffset, backend.dataIdMap.get(b.dataId).memoryOffset,
+    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n);
+  ownGemmCounts.calls++;
+  return out;
+}

@@ -1,0 +1,132 @@
+// Our GEMM (kernel/backend/wasm/gemm/): plain matmuls skip XNNPACK's per-tensor weight packing. Results must be
+// bit-identical to XNNPACK's fast path (same float32 mul-then-add, k in order), the routing must take exactly the
+// eligible shapes, gradients must match cpu, and it must work on the threaded build's shared heap.
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
+import { gemmModuleBytes } from "../../kernel/backend/wasm/gemm/gemm-simd";
+import { ownGemmCounts } from "../../kernel/backend/wasm/gemm/own-gemm";
+import { assertClose, runNodeScript, runOn, seeded } from "./on-backends";
+
+// This file runs the single-threaded build (the threaded one is checked in a child process below).
+process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
+process.env.TSLAB_LIGHTNING_WASM_THREADS = "1";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const WA = (globalThis as any).WebAssembly;
+
+test("the module is valid wasm for a plain and a shared heap", () => {
+  assert.equal(WA.validate(gemmModuleBytes(false)), true);
+  assert.equal(WA.validate(gemmModuleBytes(true)), true);
+});
+
+/** Runs `program` on wasm with the tuning layer; returns its output and how many matmuls took our GEMM. */
+async function tuned(program: () => tf.Tensor): Promise<{ out: Float32Array; gemm: number }> {
+  registerWasmTuning();
+  try {
+    const before = ownGemmCounts.calls;
+    const [out] = await runOn("wasm", program);
+    return { out, gemm: ownGemmCounts.calls - before };
+  } finally {
+    unregisterWasmTuning();
+  }
+}
+
+test("eligible shapes take our GEMM and equal XNNPACK's fast path bit for bit", async () => {
+  const shapes: [number, number, number][] = [[64, 784, 256], [4, 1, 8], [12, 33, 24], [128, 64, 16], [64, 512, 784], [8, 3, 8]];
+  for (const [m, k, n] of shapes) {
+    const program = () => tf.matMul(seeded([m, k], m + k), seeded([k, n], n));
+    const [shipped] = await runOn("wasm", program); // tuning off: XNNPACK
+    const ours = await tuned(program);
+    assert.equal(ours.gemm, 1, `${m}×${k}×${n}: our GEMM ran`);
+    assert.deepEqual(ours.out, shipped, `${m}×${k}×${n}: bit-identical to XNNPACK`);
+  }
+});
+
+test("transposed operands reach it after their transpose, and equal XNNPACK on explicit transposes", async () => {
+  // dW = xᵀ·dy (a dense layer's weight gradient): a = [64, 784] transposed → M = 784, N = 256.
+  const [shipped] = await runOn("wasm", () => tf.matMul(tf.transpose(seeded([64, 784], 5)), seeded([64, 256], 6)));
+  const ours = await tuned(() => tf.matMul(seeded([64, 784], 5), seeded([64, 256], 6), true, false));
+  assert.equal(ours.gemm, 1);
+  assert.deepEqual(ours.out, shipped);
+});
+
+test("other shapes stay on XNNPACK and still match cpu", async () => {
+  const cases: { a: number[]; b: number[]; tA?: boolean; tB?: boolean; why: string }[] = [
+    { a: [6, 16], b: [16, 8], why: "M % 4 != 0" },
+    { a: [64, 128], b: [128, 10], why: "N % 8 != 0" },
+    { a: [2, 8, 16], b: [2, 16, 8], why: "b batched" },
+  ];
+  for (const c of cases) {
+    const program = () => tf.matMul(seeded(c.a, 7), seeded(c.b, 8), c.tA ?? false, c.tB ?? false);
+    const [cpu] = await runOn("cpu", program);
+    const ours = await tuned(program);
+    assert.equal(ours.gemm, 0, `${c.why}: not ours`);
+    assertClose(ours.out, cpu, 1e-5, c.why);
+  }
+});
+
+test("a dense MLP's loss and gradients match cpu with the GEMM on the forward and backward matmuls", async () => {
+  const program = () => {
+    const x = seeded([64, 784], 11);
+    const w1 = seeded([784, 256], 12).mul(0.05);
+    const w2 = seeded([256, 16], 13).mul(0.05);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.relu(tf.matMul(x, a)).matMul(b).square().mean() as tf.Scalar;
+    const { value, grads } = tf.valueAndGrads(f)([w1, w2]);
+    return tf.concat([value.reshape([1]), ...grads.map((g) => g.reshape([-1]))]);
+  };
+  const [cpu] = await runOn("cpu", program);
+  const ours = await tuned(program);
+  // forward 2, backward: dW1 = xᵀ·(…), dW2 = hᵀ·dy, dh = dy·W2ᵀ (swapped to (W2·dyᵀ)ᵀ): N = 64 after the swap
+  assert.ok(ours.gemm >= 4, `our GEMM ran ${ours.gemm}×`);
+  assertClose(ours.out, cpu, 1e-5, "loss and gradients");
+});
+
+test("TSLAB_LIGHTNING_OWN_GEMM=0 leaves every matmul on XNNPACK", async () => {
+  const script = `
+    process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
+    const tf = require("@tensorflow/tfjs");
+    const { registerWasmTuning } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/register"))});
+    const { ownGemmCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/own-gemm"))});
+    registerWasmTuning();
+    tf.setBackend("wasm").then(async () => {
+      const c = tf.matMul(tf.ones([64, 32]), tf.ones([32, 64]));
+      const v = await c.data();
+      console.log(JSON.stringify({ calls: ownGemmCounts.calls, v: v[0] }));
+      process.exit(0);
+    });`;
+  const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_OWN_GEMM: "0" });
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()!), { calls: 0, v: 32 });
+});
+
+test("on the threaded build's shared heap (the default on 2+ cores) it runs and matches a reference", async () => {
+  const script = `
+    const tf = require("@tensorflow/tfjs");
+    const { registerWasmTuning } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/register"))});
+    const { ownGemmCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/own-gemm"))});
+    const { pthreadCount } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/threads/pthreads"))});
+    registerWasmTuning();
+    tf.setBackend("wasm").then(async () => {
+      const m = 16, k = 40, n = 24;
+      const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
+      const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5);
+      const c = await tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).data();
+      let err = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s = Math.fround(s + Math.fround(a[i * k + q] * b[q * n + j]));
+        err = Math.max(err, Math.abs(s - c[i * n + j]));
+      }
+      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, err }));
+      process.exit(0);
+    });`;
+  const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_WASM_PTHREADS: "1", TSLAB_LIGHTNING_WASM_THREADS: "2", TSLAB_LIGHTNING_OWN_GEMM: "1" });
+  assert.equal(code, 0, stderr);
+  const r = JSON.parse(stdout.trim().split("\n").pop()!);
+  assert.equal(r.threads, 2, "the threaded build is up");
+  assert.equal(r.calls, 1);
+  assert.equal(r.err, 0, "float32 mul-then-add with k in order: exact");
+});
