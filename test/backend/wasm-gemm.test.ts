@@ -84,6 +84,42 @@ test("a dense MLP's loss and gradients match cpu with the GEMM on the forward an
   assertClose(ours.out, cpu, 1e-5, "loss and gradients");
 });
 
+test("_FusedMatMul with bias and linear/relu/relu6 takes it, bit-identical to XNNPACK's fused path", async () => {
+  for (const activation of ["linear", "relu", "relu6"] as const) {
+    const program = () => tf.fused.matMul({
+      a: seeded([64, 96], 21).mul(3), b: seeded([96, 40], 22), bias: seeded([40], 23), activation,
+    });
+    const [shipped] = await runOn("wasm", program);
+    const ours = await tuned(program);
+    assert.equal(ours.gemm, 1, `${activation}: our GEMM ran`);
+    assert.deepEqual(ours.out, shipped, `${activation}: bit-identical to XNNPACK`);
+    if (activation === "relu6") assert.ok(ours.out.some((v) => v === 6) && ours.out.some((v) => v === 0), "the clamp was applied");
+  }
+});
+
+test("_FusedMatMul with other activations stays on XNNPACK and matches cpu", async () => {
+  const cases: { activation: "elu" | "sigmoid" | "leakyrelu"; bias: number[] }[] = [
+    { activation: "elu", bias: [16] }, { activation: "sigmoid", bias: [16] }, { activation: "leakyrelu", bias: [16] },
+  ];
+  for (const c of cases) {
+    const program = () => tf.fused.matMul({ a: seeded([8, 24], 31), b: seeded([24, 16], 32), bias: seeded(c.bias, 33), activation: c.activation });
+    const [cpu] = await runOn("cpu", program);
+    const ours = await tuned(program);
+    assert.equal(ours.gemm, 0, `${c.activation}, bias ${c.bias}: not ours`);
+    assertClose(ours.out, cpu, 1e-5, `${c.activation}, bias ${c.bias}`);
+  }
+});
+
+test("_FusedMatMul with a broadcast bias matches cpu (shipped wasm 4.22 reads it as N values: wrong)", async () => {
+  for (const [bias, activation] of [[[1], "relu"], [[8, 16], "linear"], [[1, 16], "sigmoid"]] as const) {
+    const program = () => tf.fused.matMul({ a: seeded([8, 24], 41), b: seeded([24, 16], 42), bias: seeded([...bias], 43), activation });
+    const [cpu] = await runOn("cpu", program);
+    const ours = await tuned(program);
+    assert.equal(ours.gemm, 1, `bias ${bias}: the product ran on our GEMM, the bias was added after it`);
+    assertClose(ours.out, cpu, 1e-5, `bias ${bias}, ${activation}`);
+  }
+});
+
 test("TSLAB_LIGHTNING_OWN_GEMM=0 leaves every matmul on XNNPACK", async () => {
   const script = `
     process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";

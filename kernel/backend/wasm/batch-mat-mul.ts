@@ -1,18 +1,13 @@
 // BatchMatMul for wasm that keeps transposed operands (every matMul gradient) on XNNPACK.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
-import { toFastOperands } from "./flatten-mat-mul";
+import { outShapeOf, toFastOperands } from "./flatten-mat-mul";
 import { NO_EPILOGUE } from "./parallel/fused-call";
 import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
 import { shouldSwapTransposedB, swappedTransposedB } from "./swap-transposed-b";
 import { ownGemm } from "./gemm/own-gemm";
 
-/** BatchMatMul's output shape for untransposed operands: the broadcast batch, then [M, N]. */
-function outShapeOf(a: TensorInfo, b: TensorInfo): number[] {
-  const batch = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-  return [...batch, a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
-}
 
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
   const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo => {

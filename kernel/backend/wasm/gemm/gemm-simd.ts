@@ -9,29 +9,39 @@
  *  - per k: two f32x4 loads of B's row k (8 contiguous floats), four `v128.load32_splat`s of A, 8 mul + 8 add;
  *  - columns outermost, so one 8-column strip of B (K × 32 bytes) stays in L1 across all row tiles.
  * 41–54 GFLOP/s on one core here (the f32x4 mul+add peak measured on the same core: 49).
- * Shapes: M % 4 == 0 and N % 8 == 0 (the caller routes others to XNNPACK). Sums run over k in order, in float32.
+ * Shapes: M % 4 == 0 and N % 8 == 0 (the caller routes others to XNNPACK). Sums start from the bias and run over k
+ * in order, mul then add in float32, then relu/relu6 clamp: XNNPACK's order, so results are bit-identical to it.
  */
 import { I32, V128, get, i32Add, i32Const, i32Mul, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, vec } from "../wasm-encode";
 import type { WasmMemory } from "../wasm-heap";
 
-/** C (byte offset c) = A (a, M×K) · B (b, K×N); byte offsets into the heap. */
-export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number) => void;
+/**
+ * C (byte offset c) = act(A (a, M×K) · B (b, K×N) + bias); byte offsets into the heap, `bias` 0 for none (else N
+ * floats), `act` one of GEMM_ACTIVATIONS.
+ */
+export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number, bias: number, act: number) => void;
+
+/** Epilogues computed in the kernel (tfjs's FusableActivation names); others stay on XNNPACK. */
+export const GEMM_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
 export const GEMM_ROWS = 4;
 export const GEMM_COLS = 8;
 
-// Params (i32): a, b, c byte addresses; M, K, N.
-const A = 0, B = 1, C = 2, M = 3, K = 4, N = 5;
+// Params (i32): a, b, c byte addresses; M, K, N; bias byte address (0: none); activation code.
+const A = 0, B = 1, C = 2, M = 3, K = 4, N = 5, BIAS = 6, ACT = 7;
 // i32 locals
-const J = 6, I = 7, PA0 = 8, PA1 = 9, PA2 = 10, PA3 = 11, PB = 12, PC = 13, KEND = 14, ROW_A = 15, ROW_B = 16;
+const J = 8, I = 9, PA0 = 10, PA1 = 11, PA2 = 12, PA3 = 13, PB = 14, PC = 15, KEND = 16, ROW_A = 17, ROW_B = 18;
 const I32_LOCALS = 11;
-// v128 locals: 8 accumulators (row r: ACC + 2r, ACC + 2r + 1), B's two vectors, A's splat
-const ACC = 17, B0 = 25, B1 = 26, S = 27;
-const V128_LOCALS = 11;
+// v128 locals: 8 accumulators (row r: ACC + 2r, ACC + 2r + 1), B's two vectors, A's splat, the strip's bias
+const ACC = 19, B0 = 27, B1 = 28, S = 29, BIAS0 = 30, BIAS1 = 31;
+const V128_LOCALS = 13;
 
 const splatLoad = [...simd(0x09), 0x02, 0x00]; // v128.load32_splat align=4 offset=0
 const fAdd = simd(0xe4);
 const fMul = simd(0xe6);
+const fMin = simd(0xe8);
+const fMax = simd(0xe9);
+const splatF32 = (v: number) => [...simd(0x0c), ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)]; // v128.const
 const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
 
 function body(): number[] {
@@ -42,6 +52,11 @@ function body(): number[] {
     ...get(N), ...i32Const(4), ...i32Mul, ...set(ROW_B),
     ...i32Const(0), ...set(J),
     0x03, 0x40, // loop over 8-column strips (j)
+    // The strip's bias (XNNPACK starts its sums from the bias too: same rounding), or zeros.
+    ...get(BIAS), 0x04, 0x40,
+    ...get(BIAS), ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...tee(PB), ...v128Load(0), ...set(BIAS0),
+    ...get(PB), ...v128Load(16), ...set(BIAS1),
+    0x05, ...zero, ...set(BIAS0), ...zero, ...set(BIAS1), 0x0b,
     ...i32Const(0), ...set(I),
     0x03, 0x40, // loop over 4-row tiles (i)
     // pa_r = a + (i + r) * ROW_A; KEND = pa0 + ROW_A
@@ -51,7 +66,7 @@ function body(): number[] {
     // pb = b + j * 4
     ...get(B), ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...set(PB),
   ];
-  for (let q = 0; q < 8; q++) code.push(...zero, ...set(ACC + q));
+  for (let q = 0; q < 8; q++) code.push(...get(q % 2 === 0 ? BIAS0 : BIAS1), ...set(ACC + q));
   code.push(0x03, 0x40); // loop over k
   code.push(...get(PB), ...v128Load(0), ...set(B0), ...get(PB), ...v128Load(16), ...set(B1));
   rows.forEach((pa, r) => {
@@ -62,6 +77,12 @@ function body(): number[] {
   for (const pa of rows) code.push(...get(pa), ...i32Const(4), ...i32Add, ...set(pa));
   code.push(...get(PB), ...get(ROW_B), ...i32Add, ...set(PB));
   code.push(...get(PA0), ...get(KEND), 0x47, 0x0d, 0x00, 0x0b); // br_if (pa0 != KEND); end k
+  // relu: max(x, 0); relu6: min(max(x, 0), 6) — XNNPACK's output clamp
+  code.push(...get(ACT), 0x04, 0x40);
+  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...zero, ...fMax, ...set(ACC + q));
+  code.push(...get(ACT), ...i32Const(2), 0x46, 0x04, 0x40); // act == 2
+  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...splatF32(6), ...fMin, ...set(ACC + q));
+  code.push(0x0b, 0x0b);
   // pc = c + i * ROW_B + j * 4; store the tile row by row
   code.push(...get(C), ...get(I), ...get(ROW_B), ...i32Mul, ...i32Add, ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...set(PC));
   for (let r = 0; r < 4; r++) {
@@ -76,7 +97,7 @@ function body(): number[] {
 
 /** The module's bytes (exported for the validity test); `shared` imports a shared memory (the threaded build's). */
 export function gemmModuleBytes(shared = false): Uint8Array {
-  return moduleBytes("gemm", [I32, I32, I32, I32, I32, I32], body(), shared);
+  return moduleBytes("gemm", [I32, I32, I32, I32, I32, I32, I32, I32], body(), shared);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,12 +1,13 @@
 /**
- * Routes a plain matmul (no transposes, a single matrix on each side) to our GEMM (gemm-simd.ts) instead of
+ * Routes a plain matmul or a _FusedMatMul with bias and linear/relu/relu6 (no transposes, a single matrix on each
+ * side) to our GEMM (gemm-simd.ts) instead of
  * XNNPACK's fully-connected operator, which re-packs B whenever B is a new tensor — on every training step.
  * Eligible: float32, M % 4 == 0, N % 8 == 0 (every batch of 4k rows × every dense layer of 8k units); anything else
  * returns null and stays on XNNPACK. TSLAB_LIGHTNING_OWN_GEMM=0 switches it off (read once).
  */
 import type { TensorInfo } from "@tensorflow/tfjs";
 import { sizeOf, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
-import { bindGemm, GEMM_COLS, GEMM_ROWS, type Gemm } from "./gemm-simd";
+import { bindGemm, GEMM_ACTIVATIONS, GEMM_COLS, GEMM_ROWS, type Gemm } from "./gemm-simd";
 
 export const OWN_GEMM_ENV_VAR = "TSLAB_LIGHTNING_OWN_GEMM";
 let enabled: boolean | null = null;
@@ -24,8 +25,18 @@ function gemmFor(backend: WasmBackendLike): Gemm | null {
   return gemm;
 }
 
-/** a: [..., M, K] and b: [..., K, N], each one matrix; returns C as a new tensor of `outShape`, or null. */
-export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, outShape: number[]): TensorInfo | null {
+/** What _FusedMatMul adds after the product: a bias of N values and a clamp (GEMM_ACTIVATIONS). */
+export interface GemmEpilogue {
+  bias: TensorInfo | null;
+  activation: string;
+}
+const PLAIN: GemmEpilogue = { bias: null, activation: "linear" };
+
+/**
+ * a: [..., M, K] and b: [..., K, N], each one matrix; returns act(a·b + bias) as a new tensor of `outShape`, or null
+ * (the caller then uses XNNPACK).
+ */
+export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, outShape: number[], epilogue = PLAIN): TensorInfo | null {
   if (!(enabled ??= process.env[OWN_GEMM_ENV_VAR] !== "0")) return null;
   if (a.dtype !== "float32" || b.dtype !== "float32") return null;
   if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return null;
@@ -33,12 +44,16 @@ export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, 
   const k = a.shape[a.shape.length - 1];
   const n = b.shape[b.shape.length - 1];
   if (b.shape[b.shape.length - 2] !== k || k < 1 || m < GEMM_ROWS || m % GEMM_ROWS !== 0 || n < GEMM_COLS || n % GEMM_COLS !== 0) return null;
+  const act = GEMM_ACTIVATIONS[epilogue.activation];
+  const bias = epilogue.bias;
+  if (act === undefined) return null;
+  if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
   const gemm = gemmFor(backend);
   if (!gemm) return null;
   const out = backend.makeOutput(outShape, "float32");
   // Offsets after the allocation: it may have moved nothing, but a grown heap is a new buffer for views, not offsets.
   gemm(backend.dataIdMap.get(a.dataId).memoryOffset, backend.dataIdMap.get(b.dataId).memoryOffset,
-    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n);
+    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n, bias ? backend.dataIdMap.get(bias.dataId).memoryOffset : 0, act);
   ownGemmCounts.calls++;
   return out;
 }
