@@ -35,7 +35,8 @@ async function tuned(program: () => tf.Tensor): Promise<{ out: Float32Array; gem
 }
 
 test("eligible shapes take our GEMM and equal XNNPACK's fast path bit for bit", async () => {
-  const shapes: [number, number, number][] = [[64, 784, 256], [4, 1, 8], [12, 33, 24], [128, 64, 16], [64, 512, 784], [8, 3, 8]];
+  // 68 rows: a second row block; K 2048: the strip scratch grows past its first 32 KB; N 1024: power-of-two strides.
+  const shapes: [number, number, number][] = [[64, 784, 256], [4, 1, 8], [12, 33, 24], [128, 64, 16], [64, 512, 784], [8, 3, 8], [68, 40, 24], [8, 2048, 16], [16, 1024, 1024]];
   for (const [m, k, n] of shapes) {
     const program = () => tf.matMul(seeded([m, k], m + k), seeded([k, n], n));
     const [shipped] = await runOn("wasm", program); // tuning off: XNNPACK
@@ -117,6 +118,25 @@ test("_FusedMatMul with a broadcast bias matches cpu (shipped wasm 4.22 reads it
     const ours = await tuned(program);
     assert.equal(ours.gemm, 1, `bias ${bias}: the product ran on our GEMM, the bias was added after it`);
     assertClose(ours.out, cpu, 1e-5, `bias ${bias}, ${activation}`);
+  }
+});
+
+test("tensor buffers of 256 bytes and up start on 64-byte boundaries, and freeing them returns the memory", async () => {
+  registerWasmTuning();
+  try {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as { dataIdMap: { get(d: object): { memoryOffset: number } } };
+    const offset = (t: tf.Tensor) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const big = Array.from({ length: 20 }, (_, i) => tf.zeros([64 + i * 3]));
+    for (const t of big) assert.equal(offset(t) % 64, 0, "aligned");
+    tf.dispose(big);
+    // Freed through the pointer malloc returned: the heap reuses it instead of growing (a leak would add 64 MB).
+    for (let i = 0; i < 100; i++) tf.tidy(() => { tf.add(tf.ones([4096]), 1); });
+    const heapBefore = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    for (let i = 0; i < 2000; i++) tf.tidy(() => { tf.add(tf.ones([4096]), 1); });
+    assert.equal((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length, heapBefore, "no heap growth");
+  } finally {
+    unregisterWasmTuning();
   }
 });
 

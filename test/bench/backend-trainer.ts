@@ -9,7 +9,7 @@
 // figures measured on this machine class before (marked "earlier").
 // The shared-heap pthread config runs in a child process per rep (the threaded build is chosen when the wasm backend
 // first initializes, once per process); the other configs share this process, with the pthreads switched off.
-//   node dist/test/bench/backend-trainer.js [--reps 3] [--benches mlp,gan,dcgan] [--configs shipped,tuned1,tuned,pthreads,cpu]
+//   node dist/test/bench/backend-trainer.js [--reps 3] [--benches mlp,gan,dcgan] [--configs shipped,tuned1,tuned,pthreads,xnnpack,cpu]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { spawnSync } from "node:child_process";
@@ -19,6 +19,7 @@ import { DataLoader, LightningModule, Trainer } from "../../kernel";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
 import { THREADS_ENV_VAR, whenWorkerReady } from "../../kernel/backend/wasm/parallel/worker-host";
 import { pthreadCount, PTHREADS_ENV_VAR } from "../../kernel/backend/wasm/threads/pthreads";
+import { OWN_GEMM_ENV_VAR } from "../../kernel/backend/wasm/gemm/own-gemm";
 import { dcganParts, mlpGanParts, mlpParts, type GanParts, type MlpParts } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
 import { StepTimes } from "./step-times";
@@ -28,16 +29,17 @@ const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? ar
 const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
 const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");
-const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,pthreads,cpu").split(",");
+const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,pthreads,xnnpack,cpu").split(",");
 /** Set in the child process that measures one config: prints {bench: median ms} as JSON. */
 const CHILD = arg("child", "");
 
 const CONFIGS = [
-  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, pthreads: false },
-  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, pthreads: false },
-  { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, pthreads: false },
-  { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, pthreads: true },
-  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, pthreads: false },
+  { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, pthreads: false, ownGemm: false },
+  { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, pthreads: false, ownGemm: true },
+  { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, pthreads: false, ownGemm: true },
+  { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, pthreads: true, ownGemm: true },
+  { key: "xnnpack", name: "same, all matmuls on XNNPACK (the default before our GEMM)", backend: "wasm", tuned: true, threads: 2, pthreads: true, ownGemm: false },
+  { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, pthreads: false, ownGemm: false },
 ].filter((c) => CONFIG_NAMES.includes(c.key));
 
 /** Batches per run (3 warm-up batches are dropped); cpu is 50–500× slower, so it gets a few. */
@@ -151,6 +153,7 @@ function workload(name: string): Workload {
 async function useConfig(c: (typeof CONFIGS)[number]): Promise<void> {
   process.env[THREADS_ENV_VAR] = String(c.threads);
   process.env[PTHREADS_ENV_VAR] = c.pthreads ? "1" : "0";
+  process.env[OWN_GEMM_ENV_VAR] = c.ownGemm ? "1" : "0";
   if (c.tuned) registerWasmTuning();
   // The Trainer tunes a wasm backend the user activated, unless told otherwise: that is what "as shipped" needs.
   if (c.backend === "wasm" && !c.tuned) process.env.TSLAB_LIGHTNING_BACKEND = "wasm-untuned";

@@ -14,6 +14,7 @@ import { startWorker, stopWorker, wantedThreads } from "./parallel/worker-host";
 import { armPthreads, pthreadCount } from "./threads/pthreads";
 import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
+import { alignTensorBuffers } from "./aligned-heap";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
 
@@ -69,9 +70,30 @@ export function registerWasmTuning(): void {
   // tf.train.adam's update as one fused pass (bit-identical); TSLAB_LIGHTNING_FUSED_ADAM=0 keeps tfjs's own.
   if (process.env.TSLAB_LIGHTNING_FUSED_ADAM !== "0") installFusedAdam();
   before = saved;
+  alignTensorBuffersOfWasm();
   // Both cores: shared-heap pthreads when the wasm backend is still to be initialized (threads/pthreads.ts); else,
   // or if they fail, the copying matmul worker, which boots in the background and is used once ready.
   if (pthreadCount() === 0 && !armPthreads(wantedThreads(), startWorker)) startWorker();
+}
+
+/** 64-byte-aligned tensor buffers (aligned-heap.ts) for the wasm backend: now if it exists, else once it is made. */
+function alignTensorBuffersOfWasm(): void {
+  const engine = tf.engine() as unknown as {
+    registry: Record<string, { wasm?: Parameters<typeof alignTensorBuffers>[0] } | undefined>;
+    registryFactory: Record<string, { factory: () => Promise<unknown> } | undefined>;
+  };
+  const existing = engine.registry.wasm?.wasm;
+  if (existing) return alignTensorBuffers(existing);
+  const entry = engine.registryFactory.wasm;
+  if (!entry || (entry.factory as { aligning?: boolean }).aligning) return;
+  const factory = entry.factory;
+  const aligning = async () => {
+    const backend = (await factory()) as { wasm?: Parameters<typeof alignTensorBuffers>[0] };
+    if (backend?.wasm) alignTensorBuffers(backend.wasm);
+    return backend;
+  };
+  (aligning as { aligning?: boolean }).aligning = true;
+  entry.factory = aligning;
 }
 
 export function unregisterWasmTuning(): void {

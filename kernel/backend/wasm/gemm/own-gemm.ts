@@ -15,14 +15,35 @@ let enabled: boolean | null = null;
 /** Calls made through our GEMM (tests and benchmarks). */
 export const ownGemmCounts = { calls: 0 };
 
-const bound = new WeakMap<object, Gemm>();
+interface Bound {
+  gemm: Gemm;
+  /** Heap scratch for one strip of B (K × 32 bytes), grown as needed; 64-byte aligned. */
+  scratch: number;
+  rawScratch: number;
+  scratchBytes: number;
+}
+const bound = new WeakMap<object, Bound>();
 
-function gemmFor(backend: WasmBackendLike): Gemm | null {
+type HeapModule = { _malloc(bytes: number): number; _free(ptr: number): void };
+
+function gemmFor(backend: WasmBackendLike, k: number): Bound | null {
   const memory = wasmMemoryOf(backend);
   if (!memory) return null;
-  let gemm = bound.get(memory);
-  if (!gemm) bound.set(memory, (gemm = bindGemm(memory)));
-  return gemm;
+  let b = bound.get(memory);
+  if (!b) bound.set(memory, (b = { gemm: bindGemm(memory), scratch: 0, rawScratch: 0, scratchBytes: 0 }));
+  const need = k * 32;
+  if (b.scratchBytes < need) {
+    const heap = backend.wasm as unknown as HeapModule;
+    // Over-allocate and align here: the heap's own alignment is 8 bytes.
+    const bytes = Math.max(need, 32 * 1024) + 64;
+    const raw = heap._malloc(bytes) >>> 0;
+    if (raw === 0) return null;
+    if (b.rawScratch !== 0) heap._free(b.rawScratch);
+    b.rawScratch = raw;
+    b.scratch = Math.ceil(raw / 64) * 64;
+    b.scratchBytes = bytes - 64;
+  }
+  return b;
 }
 
 /** What _FusedMatMul adds after the product: a bias of N values and a clamp (GEMM_ACTIVATIONS). */
@@ -48,12 +69,12 @@ export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, 
   const bias = epilogue.bias;
   if (act === undefined) return null;
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
-  const gemm = gemmFor(backend);
-  if (!gemm) return null;
+  const g = gemmFor(backend, k);
+  if (!g) return null;
   const out = backend.makeOutput(outShape, "float32");
-  // Offsets after the allocation: it may have moved nothing, but a grown heap is a new buffer for views, not offsets.
-  gemm(backend.dataIdMap.get(a.dataId).memoryOffset, backend.dataIdMap.get(b.dataId).memoryOffset,
-    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n, bias ? backend.dataIdMap.get(bias.dataId).memoryOffset : 0, act);
+  // Heap offsets stay valid when the heap grows (only typed-array views detach).
+  g.gemm(backend.dataIdMap.get(a.dataId).memoryOffset, backend.dataIdMap.get(b.dataId).memoryOffset,
+    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n, bias ? backend.dataIdMap.get(bias.dataId).memoryOffset : 0, act, g.scratch);
   ownGemmCounts.calls++;
   return out;
 }
