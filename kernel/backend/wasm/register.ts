@@ -15,6 +15,7 @@ import { armPthreads, pthreadCount } from "./threads/pthreads";
 import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { alignTensorBuffers } from "./aligned-heap";
+import { tunedTileConfig } from "./tile";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
 
@@ -22,6 +23,7 @@ const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   BatchMatMul: tunedBatchMatMulConfig,
   _FusedMatMul: tunedFusedMatMulConfig,
   Conv2DBackpropInput: tunedConv2DBackpropInputConfig,
+  Tile: tunedTileConfig,
 };
 const ADDED: KernelConfig[] = [
   conv2DBackpropFilterConfig,
