@@ -1,7 +1,7 @@
 /**
  * Routes a plain matmul or a _FusedMatMul with bias and linear/relu/relu6 (no transposes, a single matrix on each
- * side) to our GEMM (gemm-simd.ts) instead of
- * XNNPACK's fully-connected operator, which re-packs B whenever B is a new tensor — on every training step.
+ * side) to our GEMM (gemm-simd.ts) instead of XNNPACK's fully-connected operator, which re-packs B whenever B is a
+ * new tensor — on every training step.
  * Eligible: float32, M % 4 == 0, N % 8 == 0 (every batch of 4k rows × every dense layer of 8k units); anything else
  * returns null and stays on XNNPACK. TSLAB_LIGHTNING_OWN_GEMM=0 switches it off (read once).
  */
