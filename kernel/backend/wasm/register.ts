@@ -16,6 +16,7 @@ import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { alignTensorBuffers } from "./aligned-heap";
 import { tunedTileConfig } from "./tile";
+import { tunedMeanConfig, tunedSumConfig } from "./leading-axes-reduce";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
 
@@ -24,6 +25,8 @@ const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   _FusedMatMul: tunedFusedMatMulConfig,
   Conv2DBackpropInput: tunedConv2DBackpropInputConfig,
   Tile: tunedTileConfig,
+  Sum: tunedSumConfig,
+  Mean: tunedMeanConfig,
 };
 const ADDED: KernelConfig[] = [
   conv2DBackpropFilterConfig,
