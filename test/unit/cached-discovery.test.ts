@@ -1,8 +1,8 @@
 /**
  * cachedDiscovery: the optimizers' variable lists are discovered once, not on every params() call (several per batch),
  * and discovered again when they may have changed: while empty (layers built on first call) and when tfjs's variable
- * registry changes size. Through the Trainer: an optimizer over all parameters (no `params`) no longer walks the
- * module on every backward, zeroGrad and step.
+ * registry changes size. Through the Trainer: an optimizer over all parameters (no `params`) uses the run's cached
+ * variables and does not walk the module on every backward, zeroGrad and step.
  */
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -73,7 +73,7 @@ test("a fit walks the module for its variables a fixed number of times, not per 
   };
   const few = await run(3);
   const many = await run(30);
-  // Before caching, params() walked the module on every backward, zeroGrad and step: ≥ 3 walks per batch.
+  // Uncached, params() would walk the module on every backward, zeroGrad and step: ≥ 3 walks per batch.
   assert.ok(many <= few + 2, `walks for 30 batches (${many}) should not grow with the batch count (3 batches: ${few})`);
   assert.ok(many < 15, `walks for 30 batches: ${many}`);
 });

@@ -8,7 +8,6 @@ import type { WasmBackendLike } from "./wasm-heap";
 import { shouldSwapTransposedB, swappedTransposedB } from "./swap-transposed-b";
 import { ownGemm } from "./gemm/own-gemm";
 
-
 export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
   const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo => {
     const backend = args.backend as unknown as WasmBackendLike;

@@ -1,6 +1,5 @@
 // _FusedMatMul (dense layers' forward) for wasm, routed like BatchMatMul onto XNNPACK.
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
-import type { NamedAttrMap } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 import { release, runWasmKernel } from "./call-kernel";
 import { outShapeOf, toFastOperands } from "./flatten-mat-mul";
 import { fusedEpilogue } from "./parallel/fused-call";
@@ -19,9 +18,10 @@ export function tunedFusedMatMulConfig(shipped: KernelConfig): KernelConfig {
     // anyway and returns garbage (tfjs-backend-wasm 4.22).
     const biasFits = inputs.bias == null || (inputs.bias.shape.length === 1 && inputs.bias.shape[0] === cols);
     if (!biasFits) return unfusedEpilogue(backend, kernelFunc, args, inputs, attrs);
-    // No transposes, one matrix each side, bias + linear/relu/relu6: our GEMM (it reads the weights in place).
-    if (!attrs.transposeA && !attrs.transposeB && inputs.preluActivationWeights == null) {
-      const own = ownGemm(backend, inputs.a, inputs.b, outShapeOf(inputs.a, inputs.b), { bias: inputs.bias ?? null, activation: attrs.activation ?? "linear" });
+    // Bias + linear/relu/relu6 (prelu's per-element weights never): our GEMM, which reads the weights in place.
+    const gemmEpilogue = inputs.preluActivationWeights == null ? { bias: inputs.bias ?? null, activation: attrs.activation ?? "linear" } : null;
+    if (gemmEpilogue && !attrs.transposeA && !attrs.transposeB) {
+      const own = ownGemm(backend, inputs.a, inputs.b, outShapeOf(inputs.a, inputs.b), gemmEpilogue);
       if (own != null) return own;
     }
     // Large matmuls are split with the second core's worker (parallel/), bias + activation on both parts.
@@ -30,8 +30,7 @@ export function tunedFusedMatMulConfig(shipped: KernelConfig): KernelConfig {
     if (split != null) return split;
     const fast = toFastOperands(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    const own = inputs.preluActivationWeights == null &&
-      ownGemm(backend, fast.a, fast.b, fast.outShape, { bias: inputs.bias ?? null, activation: attrs.activation ?? "linear" });
+    const own = gemmEpilogue && ownGemm(backend, fast.a, fast.b, fast.outShape, gemmEpilogue);
     if (own) {
       release(backend, ...fast.temporaries);
       return own;

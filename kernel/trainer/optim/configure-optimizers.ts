@@ -38,7 +38,8 @@ export interface NormalizedOptimizers {
 }
 
 /**
- * @param allVariables every variable of the module (trainable or frozen), to check that `params` belong to it.
+ * @param allVariables every variable of the module (trainable or frozen), to check that `params` belong to it; also
+ *   the variables of an optimizer without `params`, called on every step, so pass a cached one (RunContext.variables).
  * @param warn where warnings go (manual-mode scheduler keys that are ignored).
  */
 export function normalizeOptimizers(
@@ -114,7 +115,7 @@ function toConfig(entry: unknown, index: number): OptimizerConfig {
 }
 
 function paramsResolver(params: ParamSource | undefined, allVariables: () => tf.Variable[], index: number): () => tf.Variable[] {
-  if (params === undefined) return cachedDiscovery(allVariables);
+  if (params === undefined) return allVariables;
   return cachedDiscovery(() => {
     const vars = collectVariables(params);
     const all = new Set(allVariables());

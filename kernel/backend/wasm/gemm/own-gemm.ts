@@ -17,9 +17,8 @@ export const ownGemmCounts = { calls: 0 };
 
 interface Bound {
   gemm: Gemm;
-  /** Heap scratch for one strip of B (K × 32 bytes), grown as needed; 64-byte aligned. */
+  /** Heap scratch for one strip of B (K × 32 bytes), grown as needed; 64-byte aligned by the heap (aligned-heap.ts). */
   scratch: number;
-  rawScratch: number;
   scratchBytes: number;
 }
 const bound = new WeakMap<object, Bound>();
@@ -30,18 +29,16 @@ function gemmFor(backend: WasmBackendLike, k: number): Bound | null {
   const memory = wasmMemoryOf(backend);
   if (!memory) return null;
   let b = bound.get(memory);
-  if (!b) bound.set(memory, (b = { gemm: bindGemm(memory), scratch: 0, rawScratch: 0, scratchBytes: 0 }));
+  if (!b) bound.set(memory, (b = { gemm: bindGemm(memory), scratch: 0, scratchBytes: 0 }));
   const need = k * 32;
   if (b.scratchBytes < need) {
     const heap = backend.wasm as unknown as HeapModule;
-    // Over-allocate and align here: the heap's own alignment is 8 bytes.
-    const bytes = Math.max(need, 32 * 1024) + 64;
-    const raw = heap._malloc(bytes) >>> 0;
-    if (raw === 0) return null;
-    if (b.rawScratch !== 0) heap._free(b.rawScratch);
-    b.rawScratch = raw;
-    b.scratch = Math.ceil(raw / 64) * 64;
-    b.scratchBytes = bytes - 64;
+    const bytes = Math.max(need, 32 * 1024);
+    const scratch = heap._malloc(bytes) >>> 0;
+    if (scratch === 0) return null;
+    if (b.scratch !== 0) heap._free(b.scratch);
+    b.scratch = scratch;
+    b.scratchBytes = bytes;
   }
   return b;
 }
