@@ -46,12 +46,34 @@ test("eligible shapes take our GEMM and equal XNNPACK's fast path bit for bit", 
   }
 });
 
-test("transposed operands reach it after their transpose, and equal XNNPACK on explicit transposes", async () => {
-  // dW = xᵀ·dy (a dense layer's weight gradient): a = [64, 784] transposed → M = 784, N = 256.
-  const [shipped] = await runOn("wasm", () => tf.matMul(tf.transpose(seeded([64, 784], 5)), seeded([64, 256], 6)));
-  const ours = await tuned(() => tf.matMul(seeded([64, 784], 5), seeded([64, 256], 6), true, false));
-  assert.equal(ours.gemm, 1);
-  assert.deepEqual(ours.out, shipped);
+test("transposed operands are read in place (no Transpose kernel) and equal XNNPACK on explicit transposes", async () => {
+  // dW = xᵀ·dy and dx = dy·Wᵀ of dense layers, both at once, a second row block (M = 68) and a ragged last band (N = 200)
+  const cases: { m: number; k: number; n: number; tA: boolean; tB: boolean }[] = [
+    { m: 784, k: 64, n: 256, tA: true, tB: false },
+    { m: 64, k: 512, n: 784, tA: false, tB: true },
+    { m: 68, k: 40, n: 200, tA: true, tB: true },
+    { m: 12, k: 33, n: 24, tA: false, tB: true },
+  ];
+  for (const { m, k, n, tA, tB } of cases) {
+    const a = () => seeded(tA ? [k, m] : [m, k], m + k);
+    const b = () => seeded(tB ? [n, k] : [k, n], n);
+    const [shipped] = await runOn("wasm", () => tf.matMul(tA ? tf.transpose(a()) : a(), tB ? tf.transpose(b()) : b()));
+    // Count Transpose kernel calls, including those a kernel makes internally (call-kernel.ts looks kernels up per call).
+    const transpose = tf.getKernel("Transpose", "wasm")!;
+    const shippedTranspose = transpose.kernelFunc;
+    let transposes = 0;
+    (transpose as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => (transposes++, shippedTranspose(args));
+    let ours: { out: Float32Array; gemm: number };
+    try {
+      ours = await tuned(() => tf.matMul(a(), b(), tA, tB));
+    } finally {
+      (transpose as { kernelFunc: tf.KernelFunc }).kernelFunc = shippedTranspose;
+    }
+    const label = `${m}×${k}×${n} tA=${tA} tB=${tB}`;
+    assert.equal(ours.gemm, 1, `${label}: our GEMM ran`);
+    assert.equal(transposes, 0, `${label}: no Transpose kernel ran`);
+    assert.deepEqual(ours.out, shipped, `${label}: bit-identical to XNNPACK`);
+  }
 });
 
 test("other shapes stay on XNNPACK and still match cpu", async () => {
@@ -80,8 +102,8 @@ test("a dense MLP's loss and gradients match cpu with the GEMM on the forward an
   };
   const [cpu] = await runOn("cpu", program);
   const ours = await tuned(program);
-  // forward 2, backward: dW1 = xᵀ·(…), dW2 = hᵀ·dy, dh = dy·W2ᵀ (swapped to (W2·dyᵀ)ᵀ): N = 64 after the swap
-  assert.ok(ours.gemm >= 4, `our GEMM ran ${ours.gemm}×`);
+  // forward 2, backward: dW1 = xᵀ·(…), dW2 = hᵀ·dy, dh = dy·W2ᵀ (transposed operands read in place)
+  assert.ok(ours.gemm >= 5, `our GEMM ran ${ours.gemm}×`);
   assertClose(ours.out, cpu, 1e-5, "loss and gradients");
 });
 
@@ -158,31 +180,49 @@ test("TSLAB_LIGHTNING_OWN_GEMM=0 leaves every matmul on XNNPACK", async () => {
   assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()!), { calls: 0, v: 32 });
 });
 
-test("on the threaded build's shared heap (the default on 2+ cores) it runs and matches a reference", async () => {
+test("on the threaded build's shared heap it splits column bands with its worker thread, exact in every orientation", async () => {
   const script = `
     const tf = require("@tensorflow/tfjs");
     const { registerWasmTuning } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/register"))});
     const { ownGemmCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/own-gemm"))});
+    const { gemmSplitCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/gemm-split"))});
+    const { payoffSettings } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/parallel/payoff"))});
     const { pthreadCount } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/threads/pthreads"))});
     registerWasmTuning();
+    payoffSettings.enabled = false; // split every eligible product (no one-thread references)
+    const m = 96, k = 300, n = 200; // 8 bands of 32 columns, the last one 8 wide
+    const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
+    const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5);
+    const at = (i, q) => a[i * k + q], bt = (q, j) => b[q * n + j];
+    const stored = (f, rows, cols) => Float32Array.from({ length: rows * cols }, (_, x) => f(Math.floor(x / cols), x % cols));
     tf.setBackend("wasm").then(async () => {
-      const m = 16, k = 40, n = 24;
-      const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
-      const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5);
-      const c = await tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).data();
-      let err = 0;
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let q = 0; q < k; q++) s = Math.fround(s + Math.fround(a[i * k + q] * b[q * n + j]));
-        err = Math.max(err, Math.abs(s - c[i * n + j]));
+      // The worker starts on the first eligible product and is used once up.
+      for (let i = 0; i < 100 && gemmSplitCounts.posted === 0; i++) {
+        tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dispose();
+        await new Promise((r) => setTimeout(r, 20));
       }
-      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, err }));
+      let err = 0;
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const A = tA ? tf.tensor2d(stored((q, i) => at(i, q), k, m), [k, m]) : tf.tensor2d(a, [m, k]);
+        const B = tB ? tf.tensor2d(stored((j, q) => bt(q, j), n, k), [n, k]) : tf.tensor2d(b, [k, n]);
+        for (let rep = 0; rep < 20; rep++) {
+          const c = await tf.matMul(A, B, tA, tB).data();
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let q = 0; q < k; q++) s = Math.fround(s + Math.fround(at(i, q) * bt(q, j)));
+            err = Math.max(err, Math.abs(s - c[i * n + j]));
+          }
+        }
+      }
+      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, posted: gemmSplitCounts.posted, workerBands: gemmSplitCounts.workerBands, err }));
       process.exit(0);
     });`;
   const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_WASM_PTHREADS: "1", TSLAB_LIGHTNING_WASM_THREADS: "2", TSLAB_LIGHTNING_OWN_GEMM: "1" });
   assert.equal(code, 0, stderr);
   const r = JSON.parse(stdout.trim().split("\n").pop()!);
   assert.equal(r.threads, 2, "the threaded build is up");
-  assert.equal(r.calls, 1);
-  assert.equal(r.err, 0, "float32 mul-then-add with k in order: exact");
+  assert.ok(r.calls >= 80, "every product ran on our GEMM");
+  assert.ok(r.posted >= 80, `products posted to the worker: ${r.posted}`);
+  assert.ok(r.workerBands > 0, "the worker computed bands");
+  assert.equal(r.err, 0, "float32 mul-then-add with k in order: exact, whichever thread computed a band");
 });

@@ -1,7 +1,7 @@
-// BatchMatMul for wasm that keeps transposed operands (every matMul gradient) on XNNPACK.
+// BatchMatMul for wasm: our GEMM where it applies, else transposed operands (every matMul gradient) on XNNPACK.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { release } from "./call-kernel";
-import { outShapeOf, toFastOperands } from "./flatten-mat-mul";
+import { toFastOperands } from "./flatten-mat-mul";
 import { NO_EPILOGUE } from "./parallel/fused-call";
 import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
@@ -13,25 +13,19 @@ export function tunedBatchMatMulConfig(shipped: KernelConfig): KernelConfig {
     const backend = args.backend as unknown as WasmBackendLike;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    // One matrix of B (either orientation): our GEMM, which reads the weights in place (XNNPACK re-packs new ones)
+    // and reads transposed operands where they are.
+    const own = ownGemm(backend, a, b, transposeA, transposeB);
+    if (own != null) return own;
     if (shouldSwapTransposedB(a, b, transposeA, transposeB)) {
       return swappedTransposedB(backend, a, b, (x, y) =>
         kernelFunc({ ...args, inputs: { a: x, b: y }, attrs: { transposeA: false, transposeB: false } }));
-    }
-    // No transposes, one matrix each side: our GEMM, which reads the weights in place (XNNPACK re-packs new ones).
-    if (!transposeA && !transposeB) {
-      const own = ownGemm(backend, a, b, outShapeOf(a, b));
-      if (own != null) return own;
     }
     // Large matmuls are split with the second core's worker (parallel/).
     const split = parallelMatMul(backend, a, b, transposeA, transposeB, NO_EPILOGUE);
     if (split != null) return split;
     const fast = toFastOperands(backend, a, b, transposeA, transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    const own = ownGemm(backend, fast.a, fast.b, fast.outShape);
-    if (own != null) {
-      release(backend, ...fast.temporaries);
-      return own;
-    }
     const out = shipped.kernelFunc({
       inputs: { a: fast.a, b: fast.b },
       backend: args.backend,

@@ -49,9 +49,3 @@ export function toFastOperands(
     temporaries,
   };
 }
-
-/** The matmul kernels' output shape for untransposed operands: the broadcast batch, then [M, N]. */
-export function outShapeOf(a: TensorInfo, b: TensorInfo): number[] {
-  const batch = a.shape.length >= b.shape.length ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-  return [...batch, a.shape[a.shape.length - 2], b.shape[b.shape.length - 1]];
-}

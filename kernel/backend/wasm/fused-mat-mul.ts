@@ -1,7 +1,7 @@
 // _FusedMatMul (dense layers' forward) for wasm, routed like BatchMatMul onto XNNPACK.
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 import { release, runWasmKernel } from "./call-kernel";
-import { outShapeOf, toFastOperands } from "./flatten-mat-mul";
+import { toFastOperands } from "./flatten-mat-mul";
 import { fusedEpilogue } from "./parallel/fused-call";
 import { parallelMatMul } from "./parallel/parallel-mat-mul";
 import type { WasmBackendLike } from "./wasm-heap";
@@ -20,21 +20,14 @@ export function tunedFusedMatMulConfig(shipped: KernelConfig): KernelConfig {
     if (!biasFits) return unfusedEpilogue(backend, kernelFunc, args, inputs, attrs);
     // Bias + linear/relu/relu6 (prelu's per-element weights never): our GEMM, which reads the weights in place.
     const gemmEpilogue = inputs.preluActivationWeights == null ? { bias: inputs.bias ?? null, activation: attrs.activation ?? "linear" } : null;
-    if (gemmEpilogue && !attrs.transposeA && !attrs.transposeB) {
-      const own = ownGemm(backend, inputs.a, inputs.b, outShapeOf(inputs.a, inputs.b), gemmEpilogue);
-      if (own != null) return own;
-    }
+    const own = gemmEpilogue && ownGemm(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB, gemmEpilogue);
+    if (own) return own;
     // Large matmuls are split with the second core's worker (parallel/), bias + activation on both parts.
     const epilogue = fusedEpilogue(attrs, inputs.bias, inputs.preluActivationWeights);
     const split = epilogue && parallelMatMul(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB, epilogue);
     if (split != null) return split;
     const fast = toFastOperands(backend, inputs.a, inputs.b, attrs.transposeA, attrs.transposeB);
     if (fast == null) return shipped.kernelFunc(args) as TensorInfo;
-    const own = gemmEpilogue && ownGemm(backend, fast.a, fast.b, fast.outShape, gemmEpilogue);
-    if (own) {
-      release(backend, ...fast.temporaries);
-      return own;
-    }
     const out = shipped.kernelFunc({
       inputs: { ...inputs, a: fast.a, b: fast.b },
       backend: args.backend,

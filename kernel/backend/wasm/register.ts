@@ -15,7 +15,11 @@ import { armPthreads, pthreadCount } from "./threads/pthreads";
 import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { alignTensorBuffers } from "./aligned-heap";
+import { stopGemmWorker } from "./gemm/gemm-split";
+import { wasmMemoryOf } from "./wasm-heap";
 import { tunedTileConfig } from "./tile";
+import { sharedIdentityConfig } from "./identity";
+import { tunedTanhConfig } from "./tanh";
 import { tunedMeanConfig, tunedSumConfig } from "./leading-axes-reduce";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
@@ -25,6 +29,8 @@ const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   _FusedMatMul: tunedFusedMatMulConfig,
   Conv2DBackpropInput: tunedConv2DBackpropInputConfig,
   Tile: tunedTileConfig,
+  Identity: sharedIdentityConfig,
+  Tanh: tunedTanhConfig,
   Sum: tunedSumConfig,
   Mean: tunedMeanConfig,
 };
@@ -110,5 +116,6 @@ export function unregisterWasmTuning(): void {
   }
   before = null;
   stopWorker();
+  stopGemmWorker(wasmMemoryOf((tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm));
   resetPayoff();
 }

@@ -21,8 +21,12 @@ import type { WasmMemory } from "../wasm-heap";
 /**
  * C (byte offset c) = act(A (a, M×K) · B (b, K×N) + bias); byte offsets into the heap, `bias` 0 for none (else N
  * floats), `act` one of GEMM_ACTIVATIONS, `scratch` K × 32 bytes (16-byte aligned) the kernel may overwrite.
+ * A's element (i, k) is at a + i·aRow + k·aCol bytes: (K·4, 4) row-major, (4, M·4) for Aᵀ stored as K×M — the
+ * gradient of a dense layer's weights, Xᵀ·dY, without a transpose. `bT` 1: B is stored as N×K (Bᵀ; the input gradient
+ * dY·Wᵀ), gathered into the strip copy the kernel makes anyway. `ldc`: bytes between rows of C (and of B when not
+ * transposed) — N·4 for the whole product, more when computing a band of its columns (gemm-split.ts).
  */
-export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number, bias: number, act: number, scratch: number) => void;
+export type Gemm = (a: number, b: number, c: number, m: number, k: number, n: number, bias: number, act: number, scratch: number, aRow: number, aCol: number, bT: number, ldc: number) => void;
 
 /** Epilogues computed in the kernel (tfjs's FusableActivation names); others stay on XNNPACK. */
 export const GEMM_ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
@@ -33,15 +37,17 @@ export const GEMM_COLS = 8;
 const ROW_BLOCK = 64;
 
 // Params (i32): a, b, c byte addresses; M, K, N; bias byte address (0: none); activation code; scratch byte address
-// (K × 32 bytes, 16-byte aligned: one 8-column strip of B, copied contiguous).
-const A = 0, B = 1, C = 2, M = 3, K = 4, N = 5, BIAS = 6, ACT = 7, SCRATCH = 8;
+// (K × 32 bytes, 16-byte aligned: one 8-column strip of B, copied contiguous); A's row and k strides in bytes; B
+// stored transposed (0/1); bytes between rows of C (and of B when not transposed).
+const A = 0, B = 1, C = 2, M = 3, K = 4, N = 5, BIAS = 6, ACT = 7, SCRATCH = 8, A_ROW = 9, A_COL = 10, BT = 11, ROW_B = 12;
 // i32 locals
-const J = 9, I = 10, PA0 = 11, PA1 = 12, PA2 = 13, PA3 = 14, PB = 15, PC = 16, KEND = 17, ROW_A = 18, ROW_B = 19;
-const I0 = 20, IEND = 21, PS = 22, SEND = 23;
-const I32_LOCALS = 15;
+const J = 13, I = 14, PA0 = 15, PA1 = 16, PA2 = 17, PA3 = 18, PB = 19, PC = 20, KEND = 21, K_SPAN = 22;
+const I0 = 23, IEND = 24, PS = 25, SEND = 26, ROW_K = 27, T = 28;
+const I32_LOCALS = 16;
 // v128 locals: 8 accumulators (row r: ACC + 2r, ACC + 2r + 1), B's two vectors, A's splat, the strip's bias
-const ACC = 24, B0 = 32, B1 = 33, S = 34, BIAS0 = 35, BIAS1 = 36;
+const ACC = 29, B0 = 37, B1 = 38, S = 39, BIAS0 = 40, BIAS1 = 41;
 const V128_LOCALS = 13;
+const PARAMS = 13;
 
 const splatLoad = [...simd(0x09), 0x02, 0x00]; // v128.load32_splat align=4 offset=0
 const fAdd = simd(0xe4);
@@ -51,12 +57,22 @@ const fMax = simd(0xe9);
 const splatF32 = (v: number) => [...simd(0x0c), ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)]; // v128.const
 const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
 
+/** scratch[PS + 4c] = Bᵀ[j + c, k] for c < 8, PB pointing at Bᵀ[j, k]: f32 loads ROW_K apart, then f32 stores. */
+function gatherColumn(): number[] {
+  const code: number[] = [...get(PB), ...set(T)];
+  for (let c = 0; c < GEMM_COLS; c++) {
+    if (c > 0) code.push(...get(T), ...get(ROW_K), ...i32Add, ...set(T));
+    code.push(...get(PS), ...get(T), 0x2a, 0x02, 0x00, 0x38, 0x02, ...uleb(4 * c)); // f32.load; f32.store offset 4c
+  }
+  return code;
+}
+
 function body(): number[] {
   const rows = [PA0, PA1, PA2, PA3];
   const code: number[] = [
-    // ROW_A = K*4, ROW_B = N*4 (row strides in bytes); SEND = scratch + K*32
-    ...get(K), ...i32Const(4), ...i32Mul, ...set(ROW_A),
-    ...get(N), ...i32Const(4), ...i32Mul, ...set(ROW_B),
+    // K_SPAN = K*aCol (A's k extent in bytes), ROW_K = K*4 (row stride of Bᵀ); SEND = scratch + K*32
+    ...get(K), ...get(A_COL), ...i32Mul, ...set(K_SPAN),
+    ...get(K), ...i32Const(4), ...i32Mul, ...set(ROW_K),
     ...get(SCRATCH), ...get(K), ...i32Const(32), ...i32Mul, ...i32Add, ...set(SEND),
     ...i32Const(0), ...set(I0),
     0x03, 0x40, // loop over blocks of ROW_BLOCK rows: their rows of A stay in L2 while every strip of B passes
@@ -71,19 +87,28 @@ function body(): number[] {
     0x05, ...zero, ...set(BIAS0), ...zero, ...set(BIAS1), 0x0b,
     // Copy the strip B[0..K, j..j+8] into the scratch, contiguous: rows of B are N floats apart, and with N a power
     // of two they all map to the same few cache sets (a 64×1024×1024 product ran at 14 GFLOP/s in place).
-    ...get(B), ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...set(PB),
     ...get(SCRATCH), ...set(PS),
+    ...get(BT), 0x04, 0x40,
+    // Bᵀ (N×K): the strip is rows j..j+8, gathered one k at a time (each row's next k is in the same cache line).
+    ...get(B), ...get(J), ...get(ROW_K), ...i32Mul, ...i32Add, ...set(PB),
+    0x03, 0x40,
+    ...gatherColumn(),
+    ...get(PB), ...i32Const(4), ...i32Add, ...set(PB),
+    ...get(PS), ...i32Const(32), ...i32Add, ...tee(PS), ...get(SEND), 0x47, 0x0d, 0x00, 0x0b,
+    0x05,
+    ...get(B), ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...set(PB),
     0x03, 0x40,
     ...get(PS), ...get(PB), ...v128Load(0), ...v128Store(0),
     ...get(PS), ...get(PB), ...v128Load(16), ...v128Store(16),
     ...get(PB), ...get(ROW_B), ...i32Add, ...set(PB),
     ...get(PS), ...i32Const(32), ...i32Add, ...tee(PS), ...get(SEND), 0x47, 0x0d, 0x00, 0x0b,
+    0x0b,
     ...get(I0), ...set(I),
     0x03, 0x40, // loop over 4-row tiles (i)
-    // pa_r = a + (i + r) * ROW_A; KEND = pa0 + ROW_A
-    ...get(A), ...get(I), ...get(ROW_A), ...i32Mul, ...i32Add, ...tee(PA0),
-    ...get(ROW_A), ...i32Add, ...tee(PA1), ...get(ROW_A), ...i32Add, ...tee(PA2), ...get(ROW_A), ...i32Add, ...set(PA3),
-    ...get(PA0), ...get(ROW_A), ...i32Add, ...set(KEND),
+    // pa_r = a + (i + r) * aRow; KEND = pa0 + K_SPAN
+    ...get(A), ...get(I), ...get(A_ROW), ...i32Mul, ...i32Add, ...tee(PA0),
+    ...get(A_ROW), ...i32Add, ...tee(PA1), ...get(A_ROW), ...i32Add, ...tee(PA2), ...get(A_ROW), ...i32Add, ...set(PA3),
+    ...get(PA0), ...get(K_SPAN), ...i32Add, ...set(KEND),
     ...get(SCRATCH), ...set(PB),
   ];
   for (let q = 0; q < 8; q++) code.push(...get(q % 2 === 0 ? BIAS0 : BIAS1), ...set(ACC + q));
@@ -94,7 +119,7 @@ function body(): number[] {
     code.push(...get(ACC + 2 * r), ...get(S), ...get(B0), ...fMul, ...fAdd, ...set(ACC + 2 * r));
     code.push(...get(ACC + 2 * r + 1), ...get(S), ...get(B1), ...fMul, ...fAdd, ...set(ACC + 2 * r + 1));
   });
-  for (const pa of rows) code.push(...get(pa), ...i32Const(4), ...i32Add, ...set(pa));
+  for (const pa of rows) code.push(...get(pa), ...get(A_COL), ...i32Add, ...set(pa));
   code.push(...get(PB), ...i32Const(32), ...i32Add, ...set(PB));
   code.push(...get(PA0), ...get(KEND), 0x47, 0x0d, 0x00, 0x0b); // br_if (pa0 != KEND); end k
   // relu: max(x, 0); relu6: min(max(x, 0), 6) — XNNPACK's output clamp
@@ -118,7 +143,7 @@ function body(): number[] {
 
 /** The module's bytes (exported for the validity test); `shared` imports a shared memory (the threaded build's). */
 export function gemmModuleBytes(shared = false): Uint8Array {
-  return moduleBytes("gemm", [I32, I32, I32, I32, I32, I32, I32, I32, I32], body(), shared);
+  return moduleBytes("gemm", new Array<number>(PARAMS).fill(I32), body(), shared);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,12 +1,15 @@
 /**
- * Routes a plain matmul or a _FusedMatMul with bias and linear/relu/relu6 (no transposes, a single matrix on each
- * side) to our GEMM (gemm-simd.ts) instead of XNNPACK's fully-connected operator, which re-packs B whenever B is a
- * new tensor — on every training step.
- * Eligible: float32, M % 4 == 0, N % 8 == 0 (every batch of 4k rows × every dense layer of 8k units); anything else
- * returns null and stays on XNNPACK. TSLAB_LIGHTNING_OWN_GEMM=0 switches it off (read once).
+ * Routes a matmul or a _FusedMatMul with bias and linear/relu/relu6 to our GEMM (gemm-simd.ts) instead of XNNPACK's
+ * fully-connected operator, which re-packs B whenever B is a new tensor — on every training step — and needs its
+ * operands untransposed (every gradient matmul would first pay a Transpose kernel).
+ * Eligible: float32, B one matrix (either orientation), A one matrix when transposed (else its batch is folded into
+ * its rows), M % 4 == 0, N % 8 == 0 (every batch of 4k rows × every dense layer of 8k units); anything else returns
+ * null and stays on XNNPACK. TSLAB_LIGHTNING_OWN_GEMM=0 switches it off (read once).
  */
+import * as tf from "@tensorflow/tfjs";
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { sizeOf, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { sizeOf, wasmMemoryOf, type WasmBackendLike, type WasmMemory } from "../wasm-heap";
+import { splitGemm } from "./gemm-split";
 import { bindGemm, GEMM_ACTIVATIONS, GEMM_COLS, GEMM_ROWS, type Gemm } from "./gemm-simd";
 
 export const OWN_GEMM_ENV_VAR = "TSLAB_LIGHTNING_OWN_GEMM";
@@ -16,8 +19,12 @@ let enabled: boolean | null = null;
 export const ownGemmCounts = { calls: 0 };
 
 interface Bound {
+  memory: WasmMemory;
   gemm: Gemm;
-  /** Heap scratch for one strip of B (K × 32 bytes), grown as needed; 64-byte aligned by the heap (aligned-heap.ts). */
+  /**
+   * Heap scratch for two strips of B (K × 32 bytes each: the main thread's, then the GEMM worker's), grown as needed;
+   * 64-byte aligned by the heap (aligned-heap.ts).
+   */
   scratch: number;
   scratchBytes: number;
 }
@@ -29,11 +36,11 @@ function gemmFor(backend: WasmBackendLike, k: number): Bound | null {
   const memory = wasmMemoryOf(backend);
   if (!memory) return null;
   let b = bound.get(memory);
-  if (!b) bound.set(memory, (b = { gemm: bindGemm(memory), scratch: 0, scratchBytes: 0 }));
-  const need = k * 32;
+  if (!b) bound.set(memory, (b = { memory, gemm: bindGemm(memory), scratch: 0, scratchBytes: 0 }));
+  const need = 2 * k * 32;
   if (b.scratchBytes < need) {
     const heap = backend.wasm as unknown as HeapModule;
-    const bytes = Math.max(need, 32 * 1024);
+    const bytes = Math.max(need, 64 * 1024);
     const scratch = heap._malloc(bytes) >>> 0;
     if (scratch === 0) return null;
     if (b.scratch !== 0) heap._free(b.scratch);
@@ -51,27 +58,36 @@ export interface GemmEpilogue {
 const PLAIN: GemmEpilogue = { bias: null, activation: "linear" };
 
 /**
- * a: [..., M, K] and b: [..., K, N], each one matrix; returns act(a·b + bias) as a new tensor of `outShape`, or null
- * (the caller then uses XNNPACK).
+ * act(op(a)·op(b) + bias) as a new tensor in the matmul kernels' output shape (the broadcast batch, then [M, N]), or
+ * null (the caller then uses XNNPACK). op transposes the last two axes when its flag is set.
  */
-export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, outShape: number[], epilogue = PLAIN): TensorInfo | null {
+export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, epilogue = PLAIN): TensorInfo | null {
   if (!(enabled ??= process.env[OWN_GEMM_ENV_VAR] !== "0")) return null;
   if (a.dtype !== "float32" || b.dtype !== "float32") return null;
-  if (sizeOf(a.shape.slice(0, -2)) !== 1 || sizeOf(b.shape.slice(0, -2)) !== 1) return null;
-  const m = a.shape[a.shape.length - 2];
-  const k = a.shape[a.shape.length - 1];
-  const n = b.shape[b.shape.length - 1];
-  if (b.shape[b.shape.length - 2] !== k || k < 1 || m < GEMM_ROWS || m % GEMM_ROWS !== 0 || n < GEMM_COLS || n % GEMM_COLS !== 0) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  if (sizeOf(b.shape.slice(0, -2)) !== 1 || (transposeA && batchA !== 1)) return null;
+  const rowsA = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const m = batchA * rowsA;
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if ((transposeB ? b.shape[rb - 1] : b.shape[rb - 2]) !== k) return null; // the shipped path reports it
+  if (k < 1 || m < GEMM_ROWS || m % GEMM_ROWS !== 0 || n < GEMM_COLS || n % GEMM_COLS !== 0) return null;
   const act = GEMM_ACTIVATIONS[epilogue.activation];
   const bias = epilogue.bias;
   if (act === undefined) return null;
   if (bias && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== n)) return null;
   const g = gemmFor(backend, k);
   if (!g) return null;
-  const out = backend.makeOutput(outShape, "float32");
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...batch, rowsA, n], "float32");
+  const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   // Heap offsets stay valid when the heap grows (only typed-array views detach).
-  g.gemm(backend.dataIdMap.get(a.dataId).memoryOffset, backend.dataIdMap.get(b.dataId).memoryOffset,
-    backend.dataIdMap.get(out.dataId).memoryOffset, m, k, n, bias ? backend.dataIdMap.get(bias.dataId).memoryOffset : 0, act, g.scratch);
+  splitGemm(g.memory, g.gemm, [
+    at(a), at(b), at(out), m, k, n, bias ? at(bias) : 0, act, g.scratch,
+    transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, transposeB ? 1 : 0, 4 * n,
+  ]);
   ownGemmCounts.calls++;
   return out;
 }

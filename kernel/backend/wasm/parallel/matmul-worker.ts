@@ -4,9 +4,9 @@
 // wake-up, never an event-loop turn. Started by worker-host.ts with workerData = { control, data } (see channel.ts).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
-import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { bitsToFloat, Command, dataLayout, JobState, Slot, WORKER_SPIN_MS, type WorkerInit } from "./channel";
+import { awaitCommand } from "./await-command";
 import { fusedMatMulInto, type WasmModuleLike } from "./fused-call";
 
 interface WorkerBackend {
@@ -64,14 +64,7 @@ async function main(): Promise<void> {
   parentPort?.postMessage({ ready: true });
   let seen = Atomics.load(control, Slot.Seq);
   for (;;) {
-    const spinUntil = performance.now() + WORKER_SPIN_MS;
-    while (Atomics.load(control, Slot.Seq) === seen && performance.now() < spinUntil);
-    if (Atomics.load(control, Slot.Seq) === seen) {
-      Atomics.store(control, Slot.WorkerAsleep, 1);
-      Atomics.wait(control, Slot.Seq, seen); // returns at once if Seq moved after the flag was set
-      Atomics.store(control, Slot.WorkerAsleep, 0);
-    }
-    seen = Atomics.load(control, Slot.Seq);
+    seen = awaitCommand(control, Slot.Seq, Slot.WorkerAsleep, seen, WORKER_SPIN_MS);
     const command = Atomics.load(control, Slot.Command);
     if (command === Command.Stop) return;
     // Lost the race: the main thread took the job back while this thread was waking up.
