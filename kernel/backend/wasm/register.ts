@@ -20,6 +20,9 @@ import { wasmMemoryOf } from "./wasm-heap";
 import { tunedTileConfig } from "./tile";
 import { sharedIdentityConfig } from "./identity";
 import { tunedTanhConfig } from "./tanh";
+import { tunedLeakyReluConfig } from "./elementwise/leaky-relu";
+import { tunedGreaterConfig } from "./elementwise/greater";
+import { tunedSelectConfig } from "./elementwise/select";
 import { tunedMeanConfig, tunedSumConfig } from "./leading-axes-reduce";
 import { fusedAdamConfig } from "./adam/fused-adam-kernel";
 import { installFusedAdam, uninstallFusedAdam } from "./adam/fused-adam-optimizer";
@@ -31,6 +34,9 @@ const REPLACED: Record<string, (shipped: KernelConfig) => KernelConfig> = {
   Tile: tunedTileConfig,
   Identity: sharedIdentityConfig,
   Tanh: tunedTanhConfig,
+  LeakyRelu: tunedLeakyReluConfig,
+  Greater: tunedGreaterConfig,
+  Select: tunedSelectConfig,
   Sum: tunedSumConfig,
   Mean: tunedMeanConfig,
 };

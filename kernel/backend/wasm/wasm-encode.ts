@@ -38,6 +38,16 @@ export const i32Const = (v: number) => [0x41, ...sleb(v)];
 export const i32Add = [0x6a];
 export const i32Mul = [0x6c];
 export const simd = (op: number) => [0xfd, ...uleb(op)];
+/**
+ * A loop over `end` bytes (a positive multiple of 16) in steps of 16, counter local `i`: `body` runs with `i` the
+ * byte offset of the current four elements. The caller guarantees end > 0 (the loop runs at least once).
+ */
+export const loop16 = (i: number, end: number, body: number[]) => [
+  0x03, 0x40, ...body,
+  ...get(i), ...i32Const(16), ...i32Add, ...tee(i), ...get(end), 0x47, 0x0d, 0x00, 0x0b, // i += 16; br_if i != end
+];
+/** v128.const of 16 zero bytes. */
+export const v128Zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 /** v128.load / v128.store with alignment hint 1 (tfjs buffers are only 4-byte aligned) and a constant offset. */
 export const v128Load = (offset = 0) => [...simd(0x00), 0x00, ...uleb(offset)];
 export const v128Store = (offset = 0) => [...simd(0x0b), 0x00, ...uleb(offset)];

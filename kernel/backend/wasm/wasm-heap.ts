@@ -21,6 +21,12 @@ export function i32View(backend: WasmBackendLike, info: TensorInfo): Int32Array 
   return new Int32Array(backend.wasm.HEAPU8.buffer, memoryOffset, sizeOf(info.shape));
 }
 
+/** Byte view of a bool tensor on the heap (one byte per element, 0 or 1). */
+export function u8View(backend: WasmBackendLike, info: TensorInfo): Uint8Array {
+  const { memoryOffset } = backend.dataIdMap.get(info.dataId);
+  return new Uint8Array(backend.wasm.HEAPU8.buffer, memoryOffset, sizeOf(info.shape));
+}
+
 /** The whole heap as float32, for copies between two tensors (offsets in elements = bytes / 4). */
 export function heapF32(backend: WasmBackendLike): Float32Array {
   return new Float32Array(backend.wasm.HEAPU8.buffer);

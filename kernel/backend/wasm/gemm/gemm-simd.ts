@@ -17,6 +17,7 @@
  */
 import { I32, V128, get, i32Add, i32Const, i32Mul, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, vec } from "../wasm-encode";
 import type { WasmMemory } from "../wasm-heap";
+import { simdKernel } from "../simd-module";
 
 /**
  * C (byte offset c) = act(A (a, M×K) · B (b, K×N) + bias); byte offsets into the heap, `bias` 0 for none (else N
@@ -146,13 +147,5 @@ export function gemmModuleBytes(shared = false): Uint8Array {
   return moduleBytes("gemm", new Array<number>(PARAMS).fill(I32), body(), shared);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const WA = (globalThis as any).WebAssembly;
-const compiled: { plain?: unknown; shared?: unknown } = {};
-
-/** Binds the kernel to a tfjs wasm heap. */
-export function bindGemm(memory: WasmMemory): Gemm {
-  const shared = typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
-  const module = shared ? (compiled.shared ??= new WA.Module(gemmModuleBytes(true))) : (compiled.plain ??= new WA.Module(gemmModuleBytes()));
-  return new WA.Instance(module, { env: { memory } }).exports.gemm as Gemm;
-}
+/** Binds the kernel to a tfjs wasm heap (one instance per heap). */
+export const bindGemm: (memory: WasmMemory) => Gemm = simdKernel<Gemm>(gemmModuleBytes, "gemm");
