@@ -46,6 +46,10 @@ export const loop16 = (i: number, end: number, body: number[]) => [
   0x03, 0x40, ...body,
   ...get(i), ...i32Const(16), ...i32Add, ...tee(i), ...get(end), 0x47, 0x0d, 0x00, 0x0b, // i += 16; br_if i != end
 ];
+/** v128.const with `v` (rounded to float32) in all four lanes. */
+export const f32x4Const = (v: number) => [...simd(0x0c), ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)];
+/** v128.const with the 32-bit integer `v` in all four lanes. */
+export const i32x4Const = (v: number) => [...simd(0x0c), ...new Uint8Array(new Int32Array([v, v, v, v]).buffer)];
 /** v128.const of 16 zero bytes. */
 export const v128Zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 /** v128.load / v128.store with alignment hint 1 (tfjs buffers are only 4-byte aligned) and a constant offset. */

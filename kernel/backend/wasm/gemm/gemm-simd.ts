@@ -15,7 +15,7 @@
  * Shapes: M % 4 == 0 and N % 8 == 0 (the caller routes others to XNNPACK). Sums start from the bias and run over k
  * in order, mul then add in float32, then relu/relu6 clamp: XNNPACK's order, so results are bit-identical to it.
  */
-import { I32, V128, get, i32Add, i32Const, i32Mul, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, vec } from "../wasm-encode";
+import { I32, V128, f32x4Const, get, i32Add, i32Const, i32Mul, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, v128Zero, vec } from "../wasm-encode";
 import type { WasmMemory } from "../wasm-heap";
 import { simdKernel } from "../simd-module";
 
@@ -55,8 +55,6 @@ const fAdd = simd(0xe4);
 const fMul = simd(0xe6);
 const fMin = simd(0xe8);
 const fMax = simd(0xe9);
-const splatF32 = (v: number) => [...simd(0x0c), ...new Uint8Array(new Float32Array([v, v, v, v]).buffer)]; // v128.const
-const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)]; // v128.const 0
 
 /** scratch[PS + 4c] = Bᵀ[j + c, k] for c < 8, PB pointing at Bᵀ[j, k]: f32 loads ROW_K apart, then f32 stores. */
 function gatherColumn(): number[] {
@@ -85,7 +83,7 @@ function body(): number[] {
     ...get(BIAS), 0x04, 0x40,
     ...get(BIAS), ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...tee(PB), ...v128Load(0), ...set(BIAS0),
     ...get(PB), ...v128Load(16), ...set(BIAS1),
-    0x05, ...zero, ...set(BIAS0), ...zero, ...set(BIAS1), 0x0b,
+    0x05, ...v128Zero, ...set(BIAS0), ...v128Zero, ...set(BIAS1), 0x0b,
     // Copy the strip B[0..K, j..j+8] into the scratch, contiguous: rows of B are N floats apart, and with N a power
     // of two they all map to the same few cache sets (a 64×1024×1024 product ran at 14 GFLOP/s in place).
     ...get(SCRATCH), ...set(PS),
@@ -125,9 +123,9 @@ function body(): number[] {
   code.push(...get(PA0), ...get(KEND), 0x47, 0x0d, 0x00, 0x0b); // br_if (pa0 != KEND); end k
   // relu: max(x, 0); relu6: min(max(x, 0), 6) — XNNPACK's output clamp
   code.push(...get(ACT), 0x04, 0x40);
-  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...zero, ...fMax, ...set(ACC + q));
+  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...v128Zero, ...fMax, ...set(ACC + q));
   code.push(...get(ACT), ...i32Const(2), 0x46, 0x04, 0x40); // act == 2
-  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...splatF32(6), ...fMin, ...set(ACC + q));
+  for (let q = 0; q < 8; q++) code.push(...get(ACC + q), ...f32x4Const(6), ...fMin, ...set(ACC + q));
   code.push(0x0b, 0x0b);
   // pc = c + i * ROW_B + j * 4; store the tile row by row
   code.push(...get(C), ...get(I), ...get(ROW_B), ...i32Mul, ...i32Add, ...get(J), ...i32Const(4), ...i32Mul, ...i32Add, ...set(PC));
