@@ -185,7 +185,7 @@ test("on the threaded build's shared heap it splits column bands with its worker
     const tf = require("@tensorflow/tfjs");
     const { registerWasmTuning } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/register"))});
     const { ownGemmCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/own-gemm"))});
-    const { gemmSplitCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/gemm/gemm-split"))});
+    const { bandSplitCounts } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/bands/band-split"))});
     const { payoffSettings } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/parallel/payoff"))});
     const { pthreadCount } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/threads/pthreads"))});
     registerWasmTuning();
@@ -197,7 +197,7 @@ test("on the threaded build's shared heap it splits column bands with its worker
     const stored = (f, rows, cols) => Float32Array.from({ length: rows * cols }, (_, x) => f(Math.floor(x / cols), x % cols));
     tf.setBackend("wasm").then(async () => {
       // The worker starts on the first eligible product and is used once up.
-      for (let i = 0; i < 100 && gemmSplitCounts.posted === 0; i++) {
+      for (let i = 0; i < 100 && bandSplitCounts.posted === 0; i++) {
         tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])).dispose();
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -214,7 +214,7 @@ test("on the threaded build's shared heap it splits column bands with its worker
           }
         }
       }
-      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, posted: gemmSplitCounts.posted, workerBands: gemmSplitCounts.workerBands, err }));
+      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, posted: bandSplitCounts.posted, workerBands: bandSplitCounts.workerBands, err }));
       process.exit(0);
     });`;
   const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_WASM_PTHREADS: "1", TSLAB_LIGHTNING_WASM_THREADS: "2", TSLAB_LIGHTNING_OWN_GEMM: "1" });

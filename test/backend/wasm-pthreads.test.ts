@@ -12,6 +12,8 @@ import { pthreadCount } from "../../kernel/backend/wasm/threads/pthreads";
 import { poolGateCounts } from "../../kernel/backend/wasm/threads/pool-gate";
 import { poolGlobalAddress, poolSwitchFor } from "../../kernel/backend/wasm/threads/pool-switch";
 import fs from "node:fs";
+import { bandSplitCounts } from "../../kernel/backend/wasm/bands/band-split";
+import { payoffSettings } from "../../kernel/backend/wasm/parallel/payoff";
 import { assertClose, runNodeScript, runOn, seeded } from "./on-backends";
 
 const twoCores = os.availableParallelism() >= 2 && (process.env.TSLAB_LIGHTNING_WASM_THREADS ?? "") !== "1";
@@ -117,6 +119,34 @@ const childScript = `
     console.log(JSON.stringify({ pthreads: pthreadCount(), copyingWorker: await whenWorkerReady(), loss: h.history.loss[1] }));
   })();
 `;
+
+test("a big variable's fused Adam is split into bands with the band worker, bit-identical to cpu's Adam", { skip: !twoCores }, async () => {
+  const shape = [3, 23001]; // 69 003 elements: 5 bands of 16 384 and a scalar tail of 3
+  const adam = (steps: number) => () => {
+    const v = tf.variable(seeded(shape, 5));
+    const opt = tf.train.adam(0.01);
+    for (let i = 0; i < steps; i++) opt.applyGradients([{ name: v.name, tensor: seeded(shape, 10 + i) }]);
+    const out = v.clone();
+    opt.dispose();
+    v.dispose();
+    return out;
+  };
+  // The worker starts on the first eligible job and is used once up.
+  for (let i = 0; i < 100 && bandSplitCounts.posted === 0; i++) {
+    await runOn("wasm", adam(1));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  payoffSettings.enabled = false; // split every job (no one-thread references)
+  try {
+    const before = { ...bandSplitCounts };
+    const [adamWasm] = await runOn("wasm", adam(4));
+    assert.ok(bandSplitCounts.posted >= before.posted + 4, "the updates were posted to the worker");
+    const [adamCpu] = await runOn("cpu", adam(4));
+    assert.deepEqual(adamWasm, adamCpu, "bit-identical, whichever thread computed a band");
+  } finally {
+    payoffSettings.enabled = true;
+  }
+});
 
 test("a process that trains on the pthreads exits on its own", { timeout: 60_000, skip: !twoCores }, async () => {
   const r = await runNodeScript(childScript);

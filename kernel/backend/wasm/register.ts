@@ -15,7 +15,7 @@ import { armPthreads, pthreadCount } from "./threads/pthreads";
 import { gatedKernel, POOL_KERNELS } from "./threads/pool-gate";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { alignTensorBuffers } from "./aligned-heap";
-import { stopGemmWorker } from "./gemm/gemm-split";
+import { stopBandWorker } from "./bands/band-split";
 import { wasmMemoryOf } from "./wasm-heap";
 import { tunedTileConfig } from "./tile";
 import { sharedIdentityConfig } from "./identity";
@@ -122,6 +122,6 @@ export function unregisterWasmTuning(): void {
   }
   before = null;
   stopWorker();
-  stopGemmWorker(wasmMemoryOf((tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm));
+  stopBandWorker(wasmMemoryOf((tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm));
   resetPayoff();
 }

@@ -2,7 +2,9 @@
 // (new tensors, never in place: tfjs shares buffers between tensors and XNNPACK caches packed weights by buffer id).
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { elementOffset, sizeOf, wasmMemoryOf, type WasmBackendWithMemory } from "../wasm-heap";
-import { bindAdam, type AdamUpdate } from "./adam-simd";
+import { f32Bits } from "../bands/band-kernels";
+import { runBands } from "../bands/band-split";
+import { JobKind } from "../bands/channel";
 
 export const FUSED_ADAM = "TslabFusedAdam";
 
@@ -13,15 +15,8 @@ export interface FusedAdamAttrs {
   learningRate: number;
 }
 
-const bound = new WeakMap<object, AdamUpdate>();
-
-function updateFor(backend: WasmBackendWithMemory): AdamUpdate {
-  const memory = wasmMemoryOf(backend);
-  if (!memory) throw new Error("fused Adam: the wasm backend's memory is not reachable (backend.wasm.asm.memory or backend.wasm.wasmMemory)");
-  let update = bound.get(memory);
-  if (!update) bound.set(memory, (update = bindAdam(memory)));
-  return update;
-}
+/** Below this many elements a post and a wake-up cost more than the second core saves. */
+const MIN_SPLIT_ELEMS = 1 << 16;
 
 const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo[] => {
   const backend = args.backend as unknown as WasmBackendWithMemory;
@@ -30,20 +25,17 @@ const kernelFunc = (args: Parameters<KernelFunc>[0]): TensorInfo[] => {
   const outP = backend.makeOutput(value.shape, "float32");
   const outM = backend.makeOutput(value.shape, "float32");
   const outV = backend.makeOutput(value.shape, "float32");
+  const memory = wasmMemoryOf(backend);
+  if (!memory) throw new Error("fused Adam: the wasm backend's memory is not reachable (backend.wasm.asm.memory or backend.wasm.wasmMemory)");
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // after the allocations: growth detaches older views
-  updateFor(backend)(
-    {
-      p: elementOffset(backend, value), g: elementOffset(backend, gradient), m: elementOffset(backend, m),
-      v: elementOffset(backend, v), outP: elementOffset(backend, outP), outM: elementOffset(backend, outM),
-      outV: elementOffset(backend, outV),
-    },
-    sizeOf(value.shape),
-    {
-      beta1: attrs.beta1, oneMinusBeta1: 1 - attrs.beta1, beta2: attrs.beta2, oneMinusBeta2: 1 - attrs.beta2,
-      c1: heap[elementOffset(backend, c1)], c2: heap[elementOffset(backend, c2)],
-      epsilon: attrs.epsilon, negLr: -attrs.learningRate,
-    },
-  );
+  const n = sizeOf(value.shape);
+  const pointers = [value, gradient, m, v, outP, outM, outV].map((t) => elementOffset(backend, t));
+  const scalars = [
+    attrs.beta1, 1 - attrs.beta1, attrs.beta2, 1 - attrs.beta2,
+    heap[elementOffset(backend, c1)], heap[elementOffset(backend, c2)], attrs.epsilon, -attrs.learningRate,
+  ].map(f32Bits);
+  // Memory-bound: two threads for big variables (bands/band-split.ts).
+  runBands(memory, JobKind.Adam, [...pointers, n, ...scalars], `adam:${n}`, n >= MIN_SPLIT_ELEMS);
   return [outP, outM, outV];
 };
 

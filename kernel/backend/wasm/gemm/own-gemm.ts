@@ -9,8 +9,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TensorInfo } from "@tensorflow/tfjs";
 import { sizeOf, wasmMemoryOf, type WasmBackendLike, type WasmMemory } from "../wasm-heap";
-import { splitGemm } from "./gemm-split";
-import { bindGemm, GEMM_ACTIVATIONS, GEMM_COLS, GEMM_ROWS, type Gemm } from "./gemm-simd";
+import { runBands } from "../bands/band-split";
+import { JobKind } from "../bands/channel";
+import { GEMM_ACTIVATIONS, GEMM_COLS, GEMM_ROWS } from "./gemm-simd";
 
 export const OWN_GEMM_ENV_VAR = "TSLAB_LIGHTNING_OWN_GEMM";
 let enabled: boolean | null = null;
@@ -18,11 +19,13 @@ let enabled: boolean | null = null;
 /** Calls made through our GEMM (tests and benchmarks). */
 export const ownGemmCounts = { calls: 0 };
 
+/** Below this many multiply-adds a post and a wake-up cost more than the second core saves. */
+const MIN_SPLIT_MACS = 2 << 20;
+
 interface Bound {
   memory: WasmMemory;
-  gemm: Gemm;
   /**
-   * Heap scratch for two strips of B (K × 32 bytes each: the main thread's, then the GEMM worker's), grown as needed;
+   * Heap scratch for two strips of B (K × 32 bytes each: the main thread's, then the band worker's), grown as needed;
    * 64-byte aligned by the heap (aligned-heap.ts).
    */
   scratch: number;
@@ -36,7 +39,7 @@ function gemmFor(backend: WasmBackendLike, k: number): Bound | null {
   const memory = wasmMemoryOf(backend);
   if (!memory) return null;
   let b = bound.get(memory);
-  if (!b) bound.set(memory, (b = { memory, gemm: bindGemm(memory), scratch: 0, scratchBytes: 0 }));
+  if (!b) bound.set(memory, (b = { memory, scratch: 0, scratchBytes: 0 }));
   const need = 2 * k * 32;
   if (b.scratchBytes < need) {
     const heap = backend.wasm as unknown as HeapModule;
@@ -83,11 +86,10 @@ export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, 
   const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = backend.makeOutput([...batch, rowsA, n], "float32");
   const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-  // Heap offsets stay valid when the heap grows (only typed-array views detach).
-  splitGemm(g.memory, g.gemm, [
-    at(a), at(b), at(out), m, k, n, bias ? at(bias) : 0, act, g.scratch,
-    transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, transposeB ? 1 : 0, 4 * n,
-  ]);
+  // Heap offsets stay valid when the heap grows (only typed-array views detach). Two threads for big products
+  // (bands/band-split.ts).
+  const args = [at(a), at(b), at(out), m, k, n, bias ? at(bias) : 0, act, g.scratch, transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, transposeB ? 1 : 0, 4 * n];
+  runBands(g.memory, JobKind.Gemm, args, `gemm:${m}x${k}x${n}`, m >= 2 * GEMM_ROWS && m * k * n >= MIN_SPLIT_MACS);
   ownGemmCounts.calls++;
   return out;
 }

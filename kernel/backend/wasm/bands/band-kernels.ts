@@ -1,0 +1,70 @@
+/**
+ * What a band of each job kind is, computed the same way by either thread: a GEMM's band is 32 columns of C (every
+ * strip of B is copied once, by the thread that computes it); an Adam update's band is 16 384 elements (seven streams
+ * of 64 KB). Arguments are integers; Adam's float32 scalars travel as their bits.
+ */
+import { bindAdam, type AdamUpdate } from "../adam/adam-simd";
+import { bindGemm, type Gemm } from "../gemm/gemm-simd";
+import type { WasmMemory } from "../wasm-heap";
+import { JobKind } from "./channel";
+
+/** Columns per GEMM band: 4 strips of 8. Small enough to balance a 256-column product, large enough that a call's cost stays < 1 %. */
+export const GEMM_BAND_COLS = 32;
+/** Elements per Adam band. */
+export const ADAM_BAND_ELEMS = 16384;
+
+export interface BandKernels {
+  gemm: Gemm;
+  adam: AdamUpdate;
+}
+
+export function bindBandKernels(memory: WasmMemory): BandKernels {
+  return { gemm: bindGemm(memory), adam: bindAdam(memory) };
+}
+
+/** Our GEMM's arguments (gemm-simd.ts's Gemm, in order); the scratch holds two strips (2 × K × 32 bytes). */
+export type GemmArgs = Parameters<Gemm>;
+const B = 1, C = 2, K = 4, N = 5, BIAS = 6, SCRATCH = 8, BT = 11;
+
+/**
+ * Adam's arguments: element offsets p, g, m, v, outP, outM, outV, the element count, then the float32 bits of
+ * beta1, 1 − beta1, beta2, 1 − beta2, c1, c2, epsilon, −lr (adam-simd.ts).
+ */
+export type AdamArgs = number[];
+const ADAM_N = 7;
+
+export function bandCount(kind: JobKind, args: ArrayLike<number>): number {
+  return Math.ceil(kind === JobKind.Gemm ? args[N] / GEMM_BAND_COLS : args[ADAM_N] / ADAM_BAND_ELEMS);
+}
+
+const bits = new DataView(new ArrayBuffer(4));
+export function f32Bits(x: number): number {
+  bits.setFloat32(0, x);
+  return bits.getInt32(0);
+}
+function bitsF32(x: number): number {
+  bits.setInt32(0, x);
+  return bits.getFloat32(0);
+}
+
+/** Computes band `band` of a job; `strip` 0 (main thread) or 1 (worker) picks the GEMM's scratch strip. */
+export function computeBand(kernels: BandKernels, kind: JobKind, args: ArrayLike<number>, band: number, strip: number): void {
+  if (kind === JobKind.Gemm) {
+    const j0 = band * GEMM_BAND_COLS;
+    const cols = Math.min(GEMM_BAND_COLS, args[N] - j0);
+    kernels.gemm(
+      args[0], args[B] + (args[BT] ? j0 * args[K] * 4 : j0 * 4), args[C] + j0 * 4, args[3], args[K], cols,
+      args[BIAS] ? args[BIAS] + j0 * 4 : 0, args[7], args[SCRATCH] + strip * args[K] * 32, args[9], args[10], args[BT], args[12],
+    );
+    return;
+  }
+  const e0 = band * ADAM_BAND_ELEMS;
+  kernels.adam(
+    { p: args[0] + e0, g: args[1] + e0, m: args[2] + e0, v: args[3] + e0, outP: args[4] + e0, outM: args[5] + e0, outV: args[6] + e0 },
+    Math.min(ADAM_BAND_ELEMS, args[ADAM_N] - e0),
+    {
+      beta1: bitsF32(args[8]), oneMinusBeta1: bitsF32(args[9]), beta2: bitsF32(args[10]), oneMinusBeta2: bitsF32(args[11]),
+      c1: bitsF32(args[12]), c2: bitsF32(args[13]), epsilon: bitsF32(args[14]), negLr: bitsF32(args[15]),
+    },
+  );
+}

@@ -1,0 +1,37 @@
+/**
+ * The second core's band thread: our GEMM and Adam modules instantiated on the tfjs heap itself (the threaded build's
+ * shared memory), so a job copies nothing — the worker writes its bands where the main thread will read them. Between
+ * jobs it waits as the copying worker does (parallel/await-command.ts). Started by band-split.ts with
+ * workerData = BandWorkerInit.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { awaitCommand } from "../parallel/await-command";
+import type { WasmMemory } from "../wasm-heap";
+import { bindBandKernels, computeBand } from "./band-kernels";
+import { BAND_WORKER_SPIN_MS, BandSlot, claimBand, Command, MAX_ARGS, type BandWorkerInit } from "./channel";
+
+const { control: controlBuffer, memory } = workerData as BandWorkerInit;
+const control = new Int32Array(controlBuffer);
+const kernels = bindBandKernels(memory as WasmMemory);
+const args = new Array<number>(MAX_ARGS);
+Atomics.store(control, BandSlot.Ready, 1);
+
+let seen = Atomics.load(control, BandSlot.Seq);
+for (;;) {
+  seen = awaitCommand(control, BandSlot.Seq, BandSlot.WorkerAsleep, seen, BAND_WORKER_SPIN_MS);
+  if (Atomics.load(control, BandSlot.Command) === Command.Stop) break;
+  let band = claimBand(control);
+  try {
+    for (; band >= 0; band = claimBand(control)) {
+      // Read after the claim: the main thread posts the next job only once every claimed band is done.
+      for (let i = 0; i < MAX_ARGS; i++) args[i] = control[BandSlot.Args + i];
+      computeBand(kernels, control[BandSlot.Kind], args, band, 1);
+      Atomics.add(control, BandSlot.WorkerDone, 1);
+    }
+  } catch (err) {
+    // The main thread computes the job itself and goes on without the worker.
+    Atomics.store(control, BandSlot.Failed, band + 1);
+    parentPort?.postMessage({ failed: String((err as Error)?.stack ?? err) });
+    break;
+  }
+}
