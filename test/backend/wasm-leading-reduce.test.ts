@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/wasm/register";
+import { rowSumModuleBytes } from "../../kernel/backend/wasm/leading-axes-reduce";
 import { assertClose, runOn, seeded } from "./on-backends";
 
 process.env.TSLAB_LIGHTNING_WASM_PTHREADS = "0";
@@ -15,8 +16,16 @@ const cases: { shape: number[]; axis: number | number[]; keepDims?: boolean }[] 
   { shape: [1, 1, 128, 512], axis: [0, 1, 2] }, // batch-norm statistics over a 4-D view
   { shape: [3, 5, 7], axis: [1, 0] },
   { shape: [6, 4], axis: -2 },
-  { shape: [300, 3], axis: 0 },
+  { shape: [300, 3], axis: 0 }, // no four-column lanes: the scalar loop only
+  { shape: [64, 513], axis: 0 }, // SIMD lanes and a scalar tail column
 ];
+
+test("the row-sum module is valid wasm for a plain and a shared heap", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const WA = (globalThis as any).WebAssembly;
+  assert.equal(WA.validate(rowSumModuleBytes(false)), true);
+  assert.equal(WA.validate(rowSumModuleBytes(true)), true);
+});
 
 test("Sum and Mean over leading axes equal the shipped wasm kernels bit for bit", async () => {
   for (const c of cases) {
