@@ -9,6 +9,7 @@
  */
 import { F32, I32, V128, get, i32Add, moduleBytes, set, simd, uleb, vec } from "../wasm-encode";
 import type { WasmMemory } from "../wasm-heap";
+import { simdKernel } from "../simd-module";
 
 /** Element offsets (float32 index into the heap) of the operands and outputs. */
 export interface AdamPointers {
@@ -83,16 +84,11 @@ export function adamModuleBytes(shared = false): Uint8Array {
   return moduleBytes("adam", [...Array(8).fill(I32), ...Array(8).fill(F32)], body(), shared);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const WA = (globalThis as any).WebAssembly;
-const compiled: { plain?: unknown; shared?: unknown } = {};
+const simdLoopFor = simdKernel<(...args: number[]) => void>(adamModuleBytes, "adam");
 
 /** Binds the update to a tfjs wasm heap. The scalar tail (length % 4) runs in JS with the same float32 rounding. */
 export function bindAdam(memory: WasmMemory): AdamUpdate {
-  const shared = typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
-  const module = shared ? (compiled.shared ??= new WA.Module(adamModuleBytes(true))) : (compiled.plain ??= new WA.Module(adamModuleBytes()));
-  const instance = new WA.Instance(module, { env: { memory } });
-  const simdLoop = instance.exports.adam as (...args: number[]) => void;
+  const simdLoop = simdLoopFor(memory);
   return (ptr, n, s) => {
     const lanes = n & ~3;
     if (lanes > 0) {
