@@ -267,7 +267,11 @@ async function main() {
     }
   }
   const torch = torchRuns[torchRuns.length - 1];
-  const torchMs = (b: string) => median(torchRuns.map((t) => (b === "mlp" ? t.mlp_ms : b === "gan" ? t.gan_ms : t.dcgan_ms ?? NaN)));
+  const torchRepMs = (t: TorchFigures, b: string) => (b === "mlp" ? t.mlp_ms : b === "gan" ? t.gan_ms : t.dcgan_ms ?? NaN);
+  const torchMs = (b: string) => median(torchRuns.map((t) => torchRepMs(t, b)));
+  // The host's speed drifts by 10–40 % between minutes: each rep's wasm time over the PyTorch time of the same rep.
+  const repRatios = (b: string, rs: (number | string)[]) =>
+    rs.map((r, i) => (typeof r === "number" ? r / torchRepMs(torchRuns[i], b) : NaN)).filter(Number.isFinite).sort((x, y) => x - y);
   const wasmPeak = median(peaks);
   const nativePeak2 = median(torchRuns.map((t) => t.peak_gflops_2core));
   const rows: string[][] = [];
@@ -283,13 +287,16 @@ async function main() {
       const ms = median(ok);
       const gflops = mflop / ms;
       const t = torchMs(bench);
+      const pairs = repRatios(bench, rs);
+      const perRep = pairs.length > 1 ? `; per rep ${fixed(median(pairs), 2)}× (${fixed(pairs[0], 2)}–${fixed(pairs[pairs.length - 1], 2)})` : "";
       rows.push([bench, config.name, fixed(ms, 2), fixed(gflops, 2), `${fixed((100 * gflops) / wasmPeak, 0)} %`,
-        `${fixed((100 * gflops) / nativePeak2, 1)} %`, Number.isFinite(t) ? `${fixed(ms / t, 2)}× (goal ≤ 2)` : "–"]);
+        `${fixed((100 * gflops) / nativePeak2, 1)} %`, Number.isFinite(t) ? `${fixed(ms / t, 2)}×${perRep} (goal ≤ 2)` : "–"]);
     }
     const t = torchMs(bench);
     if (Number.isFinite(t)) rows.push([bench, "PyTorch (reference)", fixed(t, 2), fixed(mflop / t, 1), `${fixed((100 * mflop / t) / wasmPeak, 0)} %`, `${fixed((100 * mflop / t) / nativePeak2, 1)} %`, "1×"]);
   }
   console.log(`\nTraining through Trainer.fit, ${REPS} interleaved reps (median of run medians). FLOP model: MLP 3×forward, GANs 4·G + 9·D forward.`);
+  console.log("vs PyTorch: the ratio of the medians, then the median and range of each rep's ratio to PyTorch's run of that rep.");
   console.log(`Peaks measured in this run: tuned wasm matmul on 1 core ${fixed(wasmPeak, 1)} GFLOP/s; native sgemm ${fixed(median(torchRuns.map((t) => t.peak_gflops_1core)), 0)} GFLOP/s on 1 core, ${fixed(nativePeak2, 0)} on 2 cores.`);
   console.log(`PyTorch: ${torch.source}.\n`);
   console.log(formatTable(["bench", "backend", "ms/step", "GFLOP/s", "% of wasm 1-core peak", "% of native 2-core peak", "vs PyTorch"], rows));
