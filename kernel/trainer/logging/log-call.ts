@@ -8,6 +8,7 @@ import { inferBatchSize } from "./batch-size";
 import { resolveLogLevels } from "./fx-validator";
 import type { LogMeta, LogOptions, ReduceFx } from "./log-options";
 import type { ResultCollection } from "./result-collection";
+import { shareData } from "../shared-data";
 
 export interface LogTarget {
   /** The hook currently running, or null outside trainer control flow. */
@@ -120,9 +121,9 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     batchSize = target.batchSizeCache.value;
   }
   if (value instanceof tf.Tensor) {
-    // A reference of our own (clone shares the data) that survives the user's tidy and the batch scope until the
+    // A reference of our own (sharing the data) that survives the user's tidy and the batch scope until the
     // next flush reads and releases it.
-    const own = value.rank === 0 && value.dtype === "float32" ? value.clone() : tf.tidy(() => value.reshape([]).cast("float32"));
+    const own = value.rank === 0 && value.dtype === "float32" ? shareData(value) : tf.tidy(() => value.reshape([]).cast("float32"));
     results.update(entry, tf.keep(own), batchSize);
   } else {
     results.update(entry, Number(value), batchSize);

@@ -10,6 +10,7 @@ import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
 import { andThen, isPromise, type MaybePromise } from "../maybe-async";
+import { shareData } from "../shared-data";
 
 const SKIP = Symbol("skip");
 
@@ -45,7 +46,7 @@ export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: Automat
         andThen(hooks.moduleHook("backward", [step.loss]), () => {
           ctx.grads.accumulate(step.grads);
           return andThen(hooks.both("onAfterBackward", []), () => {
-            outputs = { loss: step.loss.clone(), ...step.extra };
+            outputs = { loss: shareData(step.loss), ...step.extra };
             return step.loss;
           });
         }));
