@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LogMeta } from "./log-options";
+import type { MaybePromise } from "../maybe-async";
 
 interface Entry {
   hook: string;
@@ -85,29 +86,41 @@ export class ResultCollection {
   /**
    * Applies queued values in log order. All queued tensors and the `extra` one-element tensors (e.g. the scalars of
    * a batch's outputs, which the caller keeps owning) are read in ONE device read; returns the values of `extra`.
+   * Not an async function: with nothing to read it answers at once, and the per-batch read costs one promise, not
+   * one per caller frame.
    */
-  async flush(extra: readonly tf.Tensor[] = []): Promise<Float32Array> {
+  flush(extra: readonly tf.Tensor[] = []): MaybePromise<Float32Array> {
     const queue = this.pending;
     this.pending = [];
-    const own = queue.filter((u) => typeof u.value !== "number").map((u) => u.value as tf.Tensor);
-    const all = [...own, ...extra];
-    let read = new Float32Array(0);
-    if (all.length > 0) {
-      // One tensor (the common case: a loss) is read directly; several are packed into one read.
-      const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
-      try {
-        read = Float32Array.from((await packed.data()) as ArrayLike<number>);
-      } finally {
-        if (packed !== all[0]) packed.dispose();
-        for (const t of own) t.dispose();
-      }
+    const own: tf.Tensor[] = [];
+    for (const u of queue) if (typeof u.value !== "number") own.push(u.value);
+    const all = extra.length === 0 ? own : [...own, ...extra];
+    if (all.length === 0) {
+      applyQueue(queue, NOTHING_READ);
+      return NOTHING_READ;
     }
-    let k = 0;
-    for (const u of queue) {
-      const v = typeof u.value === "number" ? u.value : read[k++];
-      apply(u.entry, v, u.batchSize);
-    }
-    return read.subarray(own.length);
+    // One tensor (the common case: a loss) is read directly; several are packed into one read.
+    const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
+    const release = () => {
+      if (packed !== all[0]) packed.dispose();
+      for (const t of own) t.dispose();
+    };
+    return packed.data().then(
+      (values) => {
+        let read: Float32Array;
+        try {
+          read = Float32Array.from(values as ArrayLike<number>);
+        } finally {
+          release();
+        }
+        applyQueue(queue, read);
+        return read.subarray(own.length);
+      },
+      (error) => {
+        release();
+        throw error;
+      },
+    );
   }
 
   /** Drops queued tensors (on error) without reading them. */
@@ -159,6 +172,14 @@ export class ResultCollection {
     this.discardPending();
     this.entries.clear();
   }
+}
+
+const NOTHING_READ = new Float32Array(0);
+
+/** Applies queued updates in log order, tensor values taken from `read` in queue order. */
+function applyQueue(queue: readonly PendingUpdate[], read: Float32Array): void {
+  let k = 0;
+  for (const u of queue) apply(u.entry, typeof u.value === "number" ? u.value : read[k++], u.batchSize);
 }
 
 function apply(e: Entry, v: number, batchSize: number): void {

@@ -9,10 +9,10 @@ import type { StepOutputs } from "../hooks";
 import type { Trainer } from "../trainer";
 import { runAutomaticBatch } from "./automatic-batch";
 import { runManualBatch } from "./manual-batch";
-import { scanOutputs } from "./batch-outputs";
+import { scanOutputs, type OutputScan } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
 import { needsTransfer, runEvaluation, transfer } from "./evaluation-loop";
-import { isPromise, type BatchIterator } from "../maybe-async";
+import { andThen, isPromise, type BatchIterator, type MaybePromise } from "../maybe-async";
 import type { RunContext } from "./run-context";
 import { yieldToEventLoop } from "./yield-point";
 
@@ -176,7 +176,8 @@ async function runBatch(
     if (isPromise(moduleEnd)) await moduleEnd;
     const settled = hooks.settle();
     if (settled) await settled;
-    await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, listeners);
+    const published = publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, listeners);
+    if (published) await published;
     return "ok";
   } finally {
     ctx.anomaly?.release();
@@ -186,30 +187,39 @@ async function runBatch(
   }
 }
 
-/** One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. */
-async function publishBatch(
+/**
+ * One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. A
+ * promise only for the readback and for loggers/listeners that are really called: no async frame per batch.
+ */
+function publishBatch(
   trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean,
   listeners: BatchListeners,
-): Promise<void> {
-  const wantScalars = listeners.scalars;
-  const wantImages = listeners.images;
-  const scan = scanOutputs(wantScalars || wantImages ? outputs : null, wantImages);
-  const read = await ctx.trainResults.flush(wantScalars ? scan.tensors : []);
-  const views = ctx.trainResults.metrics(true);
-  trainer._mergeMetrics(views, true);
-  trainer.batchesSeen++;
-  if (stepped) {
-    const logNow = trainer.logEveryNSteps > 0 &&
+): MaybePromise<void> {
+  const scan = listeners.scalars || listeners.images ? scanOutputs(outputs, listeners.images) : null;
+  return andThen(ctx.trainResults.flush(listeners.scalars ? scan!.tensors : []), (read) => {
+    const views = ctx.trainResults.metrics(true);
+    trainer._mergeMetrics(views, true);
+    trainer.batchesSeen++;
+    const logNow = stepped && trainer.logEveryNSteps > 0 &&
       ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
-    if (logNow) await trainer._logToLoggers(views.log, trainer._batchesThatStepped);
-    trainer._pendingStepped = true;
-  }
-  if (wantScalars) {
+    return andThen(logNow ? trainer._logToLoggers(views.log, trainer._batchesThatStepped) : undefined, () => {
+      if (stepped) trainer._pendingStepped = true;
+      if (scan) return notifyListeners(trainer, ctx, scan, read, views.log, batchIdx, epoch, listeners);
+    });
+  });
+}
+
+/** The non-Lightning per-batch hooks (`onBatchScalars`, `onBatchImages`) of the callbacks that listen to them. */
+async function notifyListeners(
+  trainer: Trainer, ctx: RunContext, scan: OutputScan, read: Float32Array, logged: Record<string, number>,
+  batchIdx: number, epoch: number, listeners: BatchListeners,
+): Promise<void> {
+  if (listeners.scalars) {
     const fromOutputs: Record<string, number> = { ...scan.numbers };
     scan.tensorNames.forEach((n, i) => (fromOutputs[n] = read[i]));
     await ctx.hooks.callbackHook("onBatchScalars", [{
       outputs: fromOutputs,
-      logged: views.log,
+      logged,
       progressBar: { ...trainer.progressBarMetrics },
       globalStep: trainer.globalStep,
       batchesSeen: trainer.batchesSeen,
@@ -219,7 +229,7 @@ async function publishBatch(
     }]);
   }
   const images = { ...scan.images, ...ctx.images };
-  if (wantImages && Object.keys(images).length > 0) {
+  if (listeners.images && Object.keys(images).length > 0) {
     await ctx.hooks.callbackHook("onBatchImages", [images, { globalStep: trainer.globalStep, batchIdx }]);
   }
 }
