@@ -7,7 +7,7 @@ import { MisconfigurationError, typeName } from "../errors";
 import { inferBatchSize } from "./batch-size";
 import { resolveLogLevels } from "./fx-validator";
 import type { LogMeta, LogOptions, ReduceFx } from "./log-options";
-import type { ResultCollection } from "./result-collection";
+import { sameMeta, type ResultCollection } from "./result-collection";
 import { shareData } from "../shared-data";
 
 export interface LogTarget {
@@ -96,14 +96,14 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
   const results = target.results;
   // The names-collision scan is needed only when the entry is created (after that, the same metric logged again in
   // the next batch costs one map lookup).
-  const known = results.existing(hook, name) !== undefined;
+  const known = results.existing(hook, name);
   if (!known && collides(results, hook, name, meta)) {
     throw new MisconfigurationError(
       `this.log("${name}") collides with the "_step"/"_epoch" key of another metric logged with ` +
         "{onStep: true, onEpoch: true}. Rename one of them.",
     );
   }
-  const entry = results.entry(hook, name, meta);
+  const entry = known ? (sameMeta(known.meta, meta) ? known : "conflict") : results.entry(hook, name, meta);
   if (entry === "conflict") {
     throw new MisconfigurationError(
       `You called \`self.log(${name}, ...)\` twice in \`${hook}\` with different arguments. ` +
