@@ -94,6 +94,11 @@ export class HookCaller {
     return this.moduleHook<T>(hook, args);
   }
 
+  /** Whether calling `hook` would run anything: a callback implements it (or an observer records it) or the module has it. */
+  implemented(hook: keyof Callback & string): boolean {
+    return this.implementers(hook).length > 0 || typeof (this.module as any)[hook] === "function";
+  }
+
   /**
    * The callbacks that implement `hook`, in order, worked out once per callback list: the list is looked up again
    * only when the trainer's array or its length changes, or when observers are added.
