@@ -180,7 +180,11 @@ async function runBatch(
     if (isPromise(moduleEnd)) await moduleEnd;
     const settled = hooks.settle();
     if (settled) await settled;
-    const published = publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, plan);
+    // One readback for logged values and the outputs' scalars (those only when a callback listens to them).
+    const scan = plan.scalars || plan.images ? scanOutputs(outputs, plan.images) : null;
+    const reading = ctx.trainResults.flush(plan.scalars ? scan!.tensors : []);
+    const read = isPromise(reading) ? await reading : reading;
+    const published = publishBatch(trainer, ctx, scan, read, batchIdx, epoch, stepped, plan);
     if (published) await published;
     return "ok";
   } finally {
@@ -192,24 +196,21 @@ async function runBatch(
 }
 
 /**
- * One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. A
- * promise only for the readback and for loggers/listeners that are really called: no async frame per batch.
+ * The batch's metrics → trainer dicts, loggers and displays. A promise only for loggers/listeners that are really
+ * called: no async frame per batch.
  */
 function publishBatch(
-  trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean,
-  plan: FitPlan,
+  trainer: Trainer, ctx: RunContext, scan: OutputScan | null, read: Float32Array, batchIdx: number, epoch: number,
+  stepped: boolean, plan: FitPlan,
 ): MaybePromise<void> {
-  const scan = plan.scalars || plan.images ? scanOutputs(outputs, plan.images) : null;
-  return andThen(ctx.trainResults.flush(plan.scalars ? scan!.tensors : []), (read) => {
-    const views = ctx.trainResults.metrics(true);
-    trainer._mergeMetrics(views, true);
-    trainer.batchesSeen++;
-    const logNow = stepped && trainer.logEveryNSteps > 0 &&
-      ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
-    return andThen(logNow ? trainer._logToLoggers(views.log, trainer._batchesThatStepped) : undefined, () => {
-      if (stepped) trainer._pendingStepped = true;
-      if (scan) return notifyListeners(trainer, ctx, scan, read, views.log, batchIdx, epoch, plan);
-    });
+  const views = ctx.trainResults.metrics(true);
+  trainer._mergeMetrics(views, true);
+  trainer.batchesSeen++;
+  const logNow = stepped && trainer.logEveryNSteps > 0 &&
+    ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
+  return andThen(logNow ? trainer._logToLoggers(views.log, trainer._batchesThatStepped) : undefined, () => {
+    if (stepped) trainer._pendingStepped = true;
+    if (scan) return notifyListeners(trainer, ctx, scan, read, views.log, batchIdx, epoch, plan);
   });
 }
 
