@@ -4,13 +4,15 @@
  * keeps logging cheap on wasm/webgpu.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LogMeta } from "./log-options";
+import type { LogMeta, LogOptions } from "./log-options";
 import type { MaybePromise } from "../maybe-async";
 
-interface Entry {
+export interface LogEntry {
   hook: string;
   name: string;
   meta: LogMeta;
+  /** The options (less batchSize) `this.log` last validated for this entry, so the same call needs no validation again. */
+  validatedWith: LogOptions | null;
   /** Last value logged in this step (step view). */
   last: number;
   hasLast: boolean;
@@ -22,7 +24,7 @@ interface Entry {
 }
 
 interface PendingUpdate {
-  entry: Entry;
+  entry: LogEntry;
   value: number | tf.Tensor;
   batchSize: number;
 }
@@ -34,23 +36,23 @@ export interface MetricViews {
 }
 
 export class ResultCollection {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, LogEntry>();
   private pending: PendingUpdate[] = [];
 
   constructor(readonly training: boolean) {}
 
   /** The entry `hook.name` if it exists (the common case: the same metric logged again in the next batch). */
-  existing(hook: string, name: string): Entry | undefined {
+  existing(hook: string, name: string): LogEntry | undefined {
     return this.entries.get(`${hook}.${name}`);
   }
 
   /** Registers (or re-checks) an entry; returns "conflict" when the same name was logged in this hook with other options. */
-  entry(hook: string, name: string, meta: LogMeta): Entry | "conflict" {
+  entry(hook: string, name: string, meta: LogMeta): LogEntry | "conflict" {
     const key = `${hook}.${name}`;
     const existing = this.entries.get(key);
     if (existing) return sameMeta(existing.meta, meta) ? existing : "conflict";
     const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
-    const e: Entry = { hook, name, meta, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
+    const e: LogEntry = { hook, name, meta, validatedWith: null, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
     this.entries.set(key, e);
     return e;
   }
@@ -75,7 +77,7 @@ export class ResultCollection {
   }
 
   /** Queues a value; tensors must be kept by the caller's scope until `flush`. */
-  update(entry: Entry, value: number | tf.Tensor, batchSize: number): void {
+  update(entry: LogEntry, value: number | tf.Tensor, batchSize: number): void {
     this.pending.push({ entry, value, batchSize });
   }
 
@@ -182,7 +184,7 @@ function applyQueue(queue: readonly PendingUpdate[], read: Float32Array): void {
   for (const u of queue) apply(u.entry, typeof u.value === "number" ? u.value : read[k++], u.batchSize);
 }
 
-function apply(e: Entry, v: number, batchSize: number): void {
+function apply(e: LogEntry, v: number, batchSize: number): void {
   if (e.meta.onStep) {
     e.last = v;
     e.hasLast = true;
@@ -211,7 +213,7 @@ function apply(e: Entry, v: number, batchSize: number): void {
   }
 }
 
-function reduce(e: Entry): number {
+function reduce(e: LogEntry): number {
   switch (e.meta.reduceFx) {
     case "mean":
     case "avg":
