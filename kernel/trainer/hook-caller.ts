@@ -20,6 +20,8 @@ export class HookCaller {
   private readonly stack: string[] = [];
   /** Promises returned by hooks fired synchronously (inside manualBackward/step); awaited before the batch ends. */
   private pending: Promise<unknown>[] = [];
+  private readonly implementersByHook = new Map<string, readonly Callback[]>();
+  private implementersKey: { list: readonly Callback[] | null; length: number; observers: number } = { list: null, length: 0, observers: 0 };
 
   constructor(
     private readonly trainer: unknown,
@@ -34,15 +36,15 @@ export class HookCaller {
   }
 
   /**
-   * Runs `fn` with `hook` recorded as current until it finishes: a synchronous hook returns its value directly (no
-   * promise, no microtask — ~40 hook calls per batch made the async form measurable), an async one keeps the record
-   * until its promise settles.
+   * Calls `fn` on `self` with `hook` recorded as current until it finishes: a synchronous hook returns its value
+   * directly (no promise, no microtask — ~40 hook calls per batch made the async form measurable), an async one keeps
+   * the record until its promise settles.
    */
-  private invoke<T>(hook: string, fn: () => T | Promise<T>): T | Promise<T> {
+  private invoke(hook: string, fn: Function, self: object, args: readonly unknown[]): unknown {
     this.stack.push(hook);
-    let r: T | Promise<T>;
+    let r: unknown;
     try {
-      r = fn();
+      r = fn.apply(self, args);
     } catch (e) {
       this.stack.pop();
       throw e;
@@ -51,16 +53,7 @@ export class HookCaller {
       this.stack.pop();
       return r;
     }
-    return (r as Promise<T>).finally(() => this.stack.pop());
-  }
-
-  withinSync<T>(hook: string, fn: () => T): T {
-    this.stack.push(hook);
-    try {
-      return fn();
-    } finally {
-      this.stack.pop();
-    }
+    return r.finally(() => this.stack.pop());
   }
 
   /**
@@ -68,19 +61,19 @@ export class HookCaller {
    * is async; callers `await` either way.
    */
   callbackHook(hook: keyof Callback & string, args: unknown[], filter?: (cb: Callback) => boolean): void | Promise<void> {
-    return this.callbacksFrom(this.callbacks(), 0, hook, args, filter);
+    const cbs = this.implementers(hook);
+    return cbs.length === 0 ? undefined : this.callbacksFrom(cbs, 0, hook, args, filter);
   }
 
   private callbacksFrom(
     cbs: readonly Callback[], start: number, hook: keyof Callback & string, args: unknown[], filter?: (cb: Callback) => boolean,
   ): void | Promise<void> {
+    const withOwners = [this.trainer, this.module, ...args];
     for (let i = start; i < cbs.length; i++) {
       const cb = cbs[i];
       if (filter && !filter(cb)) continue;
-      const fn = (cb as any)[hook];
-      if (typeof fn !== "function" || this.skippable(fn, hook)) continue;
       this.notify(hook, "callback", cb, args);
-      const r = this.invoke(hook, () => fn.call(cb, this.trainer, this.module, ...args));
+      const r = this.invoke(hook, (cb as any)[hook], cb, withOwners);
       // An async hook: the remaining callbacks run after it settles, in order.
       if (isPromise(r)) return r.then(() => this.callbacksFrom(cbs, i + 1, hook, args, filter));
     }
@@ -91,7 +84,7 @@ export class HookCaller {
     const fn = (this.module as any)[hook];
     if (typeof fn !== "function") return undefined;
     this.notify(hook, "module", this.module, args);
-    return this.invoke(hook, () => fn.apply(this.module, args));
+    return this.invoke(hook, fn, this.module, args) as T | Promise<T>;
   }
 
   /** Callbacks, then the module (Lightning's order for paired hooks). Returns the module's result. */
@@ -99,6 +92,33 @@ export class HookCaller {
     const r = this.callbackHook(hook, args);
     if (isPromise(r)) return r.then(() => this.moduleHook<T>(hook, args));
     return this.moduleHook<T>(hook, args);
+  }
+
+  /** Whether calling `hook` would run anything: a callback implements it (or an observer records it) or the module has it. */
+  implemented(hook: keyof Callback & string): boolean {
+    return this.implementers(hook).length > 0 || typeof (this.module as any)[hook] === "function";
+  }
+
+  /**
+   * The callbacks that implement `hook`, in order, worked out once per callback list: the list is looked up again
+   * only when the trainer's array or its length changes, or when observers are added.
+   */
+  private implementers(hook: string): readonly Callback[] {
+    const cbs = this.callbacks();
+    const key = this.implementersKey;
+    if (key.list !== cbs || key.length !== cbs.length || key.observers !== this.observers.length) {
+      this.implementersKey = { list: cbs, length: cbs.length, observers: this.observers.length };
+      this.implementersByHook.clear();
+    }
+    let found = this.implementersByHook.get(hook);
+    if (!found) {
+      found = cbs.filter((cb) => {
+        const fn = (cb as any)[hook];
+        return typeof fn === "function" && !this.skippable(fn, hook);
+      });
+      this.implementersByHook.set(hook, found);
+    }
+    return found;
   }
 
   /** A callback's inherited no-op hook is not called (nothing to run) unless an observer records every call. */
@@ -111,11 +131,11 @@ export class HookCaller {
    * `await`). Async hooks are started in order; their promises are awaited by the loop before the batch ends.
    */
   bothSync(hook: keyof Callback & string, args: unknown[]): void {
-    for (const cb of this.callbacks()) {
-      const fn = (cb as any)[hook];
-      if (typeof fn !== "function" || this.skippable(fn, hook)) continue;
+    const cbs = this.implementers(hook);
+    const withOwners = cbs.length === 0 ? args : [this.trainer, this.module, ...args];
+    for (const cb of cbs) {
       this.notify(hook, "callback", cb, args);
-      this.track(this.withinSync(hook, () => fn.call(cb, this.trainer, this.module, ...args)));
+      this.track(this.callSync(hook, (cb as any)[hook], cb, withOwners));
     }
     this.moduleHookSync(hook, args);
   }
@@ -124,9 +144,19 @@ export class HookCaller {
     const fn = (this.module as any)[hook];
     if (typeof fn !== "function") return undefined;
     this.notify(hook, "module", this.module, args);
-    const r = this.withinSync(hook, () => fn.apply(this.module, args));
+    const r = this.callSync(hook, fn, this.module, args);
     this.track(r);
     return r;
+  }
+
+  /** `fn` on `self` with `hook` recorded as current while it runs (a promise it returns is not waited for). */
+  private callSync(hook: string, fn: Function, self: object, args: readonly unknown[]): unknown {
+    this.stack.push(hook);
+    try {
+      return fn.apply(self, args);
+    } finally {
+      this.stack.pop();
+    }
   }
 
   /** Awaits the promises of hooks fired synchronously (nothing to wait for: no promise); rethrows the first rejection. */

@@ -608,9 +608,13 @@ export class Trainer {
     return this._batchesThatStepped;
   }
 
-  /** @internal Sends metrics (plus "epoch") to every logger; nothing for an empty dict. */
-  async _logToLoggers(metrics: Record<string, number>, step: number): Promise<void> {
-    if (this.loggers.length === 0 || Object.keys(metrics).length === 0) return;
+  /** @internal Sends metrics (plus "epoch") to every logger; nothing (no promise) without loggers or metrics. */
+  _logToLoggers(metrics: Record<string, number>, step: number): Promise<void> | undefined {
+    if (this.loggers.length === 0 || Object.keys(metrics).length === 0) return undefined;
+    return this.sendToLoggers(metrics, step);
+  }
+
+  private async sendToLoggers(metrics: Record<string, number>, step: number): Promise<void> {
     const m = { ...metrics };
     let s = step;
     if ("step" in m) {

@@ -7,7 +7,8 @@ import { MisconfigurationError, typeName } from "../errors";
 import { inferBatchSize } from "./batch-size";
 import { resolveLogLevels } from "./fx-validator";
 import type { LogMeta, LogOptions, ReduceFx } from "./log-options";
-import type { ResultCollection } from "./result-collection";
+import { sameMeta, type LogEntry, type ResultCollection } from "./result-collection";
+import { shareData } from "../shared-data";
 
 export interface LogTarget {
   /** The hook currently running, or null outside trainer control flow. */
@@ -70,6 +71,33 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     );
   }
   const hook = target.hook;
+  const known = target.results.existing(hook, name);
+  // The same metric logged again with the same options (usually every batch) was validated when its entry was
+  // made or last changed: one map lookup and five comparisons instead of resolving the options again.
+  const entry = known && sameOptions(known.validatedWith, options) ? known : resolveEntry(target, hook, name, options, known);
+  const meta = entry.meta;
+  let batchSize = 1;
+  if (options.batchSize !== undefined) {
+    if (typeof options.batchSize !== "number" || !(options.batchSize > 0)) {
+      throw new TypeError(`this.log("${name}", value, {batchSize}): batchSize must be a positive number, got ${String(options.batchSize)}.`);
+    }
+    batchSize = options.batchSize;
+  } else if (meta.onEpoch && (meta.reduceFx === "mean" || meta.reduceFx === "avg") && target.batch !== undefined) {
+    if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn);
+    batchSize = target.batchSizeCache.value;
+  }
+  if (value instanceof tf.Tensor) {
+    // A reference of our own (sharing the data) that survives the user's tidy and the batch scope until the
+    // next flush reads and releases it.
+    const own = value.rank === 0 && value.dtype === "float32" ? shareData(value) : tf.tidy(() => value.reshape([]).cast("float32"));
+    target.results.update(entry, tf.keep(own), batchSize);
+  } else {
+    target.results.update(entry, Number(value), batchSize);
+  }
+}
+
+/** Validates `options` for `hook` and finds (or makes) the entry they log to; the entry remembers them. */
+function resolveEntry(target: LogTarget, hook: string, name: string, options: LogOptions, known: LogEntry | undefined): LogEntry {
   const levels = resolveLogLevels(hook, options.onStep, options.onEpoch);
   if (!levels.onStep && !levels.onEpoch) {
     throw new MisconfigurationError(`\`self.log(on_step=False, on_epoch=False)\` is not useful: "${name}" in ${hook} would be logged nowhere. Set onStep or onEpoch to true.`);
@@ -92,41 +120,28 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     logger: options.logger ?? true,
     reduceFx,
   };
-  const results = target.results;
   // The names-collision scan is needed only when the entry is created (after that, the same metric logged again in
   // the next batch costs one map lookup).
-  const known = results.existing(hook, name) !== undefined;
-  if (!known && collides(results, hook, name, meta)) {
+  if (!known && collides(target.results, hook, name, meta)) {
     throw new MisconfigurationError(
       `this.log("${name}") collides with the "_step"/"_epoch" key of another metric logged with ` +
         "{onStep: true, onEpoch: true}. Rename one of them.",
     );
   }
-  const entry = results.entry(hook, name, meta);
+  const entry = known ? (sameMeta(known.meta, meta) ? known : "conflict") : target.results.entry(hook, name, meta);
   if (entry === "conflict") {
     throw new MisconfigurationError(
       `You called \`self.log(${name}, ...)\` twice in \`${hook}\` with different arguments. ` +
         "Log each name with the same options within a hook, or use two names.",
     );
   }
-  let batchSize = 1;
-  if (options.batchSize !== undefined) {
-    if (typeof options.batchSize !== "number" || !(options.batchSize > 0)) {
-      throw new TypeError(`this.log("${name}", value, {batchSize}): batchSize must be a positive number, got ${String(options.batchSize)}.`);
-    }
-    batchSize = options.batchSize;
-  } else if (meta.onEpoch && (reduceFx === "mean" || reduceFx === "avg") && target.batch !== undefined) {
-    if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn);
-    batchSize = target.batchSizeCache.value;
-  }
-  if (value instanceof tf.Tensor) {
-    // A reference of our own (clone shares the data) that survives the user's tidy and the batch scope until the
-    // next flush reads and releases it.
-    const own = value.rank === 0 && value.dtype === "float32" ? value.clone() : tf.tidy(() => value.reshape([]).cast("float32"));
-    results.update(entry, tf.keep(own), batchSize);
-  } else {
-    results.update(entry, Number(value), batchSize);
-  }
+  entry.validatedWith = { onStep: options.onStep, onEpoch: options.onEpoch, progBar: options.progBar, logger: options.logger, reduceFx: options.reduceFx };
+  return entry;
+}
+
+function sameOptions(a: LogOptions | null, b: LogOptions): boolean {
+  return a !== null && a.onStep === b.onStep && a.onEpoch === b.onEpoch && a.progBar === b.progBar &&
+    a.logger === b.logger && a.reduceFx === b.reduceFx;
 }
 
 /** `name` is another entry's forked `_step`/`_epoch` key, or forks into a name that exists. */

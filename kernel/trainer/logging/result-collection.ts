@@ -4,12 +4,15 @@
  * keeps logging cheap on wasm/webgpu.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LogMeta } from "./log-options";
+import type { LogMeta, LogOptions } from "./log-options";
+import type { MaybePromise } from "../maybe-async";
 
-interface Entry {
+export interface LogEntry {
   hook: string;
   name: string;
   meta: LogMeta;
+  /** The options (less batchSize) `this.log` last validated for this entry, so the same call needs no validation again. */
+  validatedWith: LogOptions | null;
   /** Last value logged in this step (step view). */
   last: number;
   hasLast: boolean;
@@ -21,7 +24,7 @@ interface Entry {
 }
 
 interface PendingUpdate {
-  entry: Entry;
+  entry: LogEntry;
   value: number | tf.Tensor;
   batchSize: number;
 }
@@ -33,23 +36,23 @@ export interface MetricViews {
 }
 
 export class ResultCollection {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, LogEntry>();
   private pending: PendingUpdate[] = [];
 
   constructor(readonly training: boolean) {}
 
   /** The entry `hook.name` if it exists (the common case: the same metric logged again in the next batch). */
-  existing(hook: string, name: string): Entry | undefined {
+  existing(hook: string, name: string): LogEntry | undefined {
     return this.entries.get(`${hook}.${name}`);
   }
 
   /** Registers (or re-checks) an entry; returns "conflict" when the same name was logged in this hook with other options. */
-  entry(hook: string, name: string, meta: LogMeta): Entry | "conflict" {
+  entry(hook: string, name: string, meta: LogMeta): LogEntry | "conflict" {
     const key = `${hook}.${name}`;
     const existing = this.entries.get(key);
     if (existing) return sameMeta(existing.meta, meta) ? existing : "conflict";
     const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
-    const e: Entry = { hook, name, meta, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
+    const e: LogEntry = { hook, name, meta, validatedWith: null, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
     this.entries.set(key, e);
     return e;
   }
@@ -74,7 +77,7 @@ export class ResultCollection {
   }
 
   /** Queues a value; tensors must be kept by the caller's scope until `flush`. */
-  update(entry: Entry, value: number | tf.Tensor, batchSize: number): void {
+  update(entry: LogEntry, value: number | tf.Tensor, batchSize: number): void {
     this.pending.push({ entry, value, batchSize });
   }
 
@@ -85,29 +88,41 @@ export class ResultCollection {
   /**
    * Applies queued values in log order. All queued tensors and the `extra` one-element tensors (e.g. the scalars of
    * a batch's outputs, which the caller keeps owning) are read in ONE device read; returns the values of `extra`.
+   * Not an async function: with nothing to read it answers at once, and the per-batch read costs one promise, not
+   * one per caller frame.
    */
-  async flush(extra: readonly tf.Tensor[] = []): Promise<Float32Array> {
+  flush(extra: readonly tf.Tensor[] = []): MaybePromise<Float32Array> {
     const queue = this.pending;
     this.pending = [];
-    const own = queue.filter((u) => typeof u.value !== "number").map((u) => u.value as tf.Tensor);
-    const all = [...own, ...extra];
-    let read = new Float32Array(0);
-    if (all.length > 0) {
-      // One tensor (the common case: a loss) is read directly; several are packed into one read.
-      const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
-      try {
-        read = Float32Array.from((await packed.data()) as ArrayLike<number>);
-      } finally {
-        if (packed !== all[0]) packed.dispose();
-        for (const t of own) t.dispose();
-      }
+    const own: tf.Tensor[] = [];
+    for (const u of queue) if (typeof u.value !== "number") own.push(u.value);
+    const all = extra.length === 0 ? own : [...own, ...extra];
+    if (all.length === 0) {
+      applyQueue(queue, NOTHING_READ);
+      return NOTHING_READ;
     }
-    let k = 0;
-    for (const u of queue) {
-      const v = typeof u.value === "number" ? u.value : read[k++];
-      apply(u.entry, v, u.batchSize);
-    }
-    return read.subarray(own.length);
+    // One tensor (the common case: a loss) is read directly; several are packed into one read.
+    const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
+    const release = () => {
+      if (packed !== all[0]) packed.dispose();
+      for (const t of own) t.dispose();
+    };
+    return packed.data().then(
+      (values) => {
+        let read: Float32Array;
+        try {
+          read = Float32Array.from(values as ArrayLike<number>);
+        } finally {
+          release();
+        }
+        applyQueue(queue, read);
+        return read.subarray(own.length);
+      },
+      (error) => {
+        release();
+        throw error;
+      },
+    );
   }
 
   /** Drops queued tensors (on error) without reading them. */
@@ -161,7 +176,15 @@ export class ResultCollection {
   }
 }
 
-function apply(e: Entry, v: number, batchSize: number): void {
+const NOTHING_READ = new Float32Array(0);
+
+/** Applies queued updates in log order, tensor values taken from `read` in queue order. */
+function applyQueue(queue: readonly PendingUpdate[], read: Float32Array): void {
+  let k = 0;
+  for (const u of queue) apply(u.entry, typeof u.value === "number" ? u.value : read[k++], u.batchSize);
+}
+
+function apply(e: LogEntry, v: number, batchSize: number): void {
   if (e.meta.onStep) {
     e.last = v;
     e.hasLast = true;
@@ -190,7 +213,7 @@ function apply(e: Entry, v: number, batchSize: number): void {
   }
 }
 
-function reduce(e: Entry): number {
+function reduce(e: LogEntry): number {
   switch (e.meta.reduceFx) {
     case "mean":
     case "avg":

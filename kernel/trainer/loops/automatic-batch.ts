@@ -8,8 +8,10 @@ import { MisconfigurationError } from "../errors";
 import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
+import type { HookCaller } from "../hook-caller";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
 import { andThen, isPromise, type MaybePromise } from "../maybe-async";
+import { shareData } from "../shared-data";
 
 const SKIP = Symbol("skip");
 
@@ -21,7 +23,28 @@ export interface AutomaticBatchInfo {
   accumulating: boolean;
   clipVal: number | null;
   clipAlgorithm: string | null;
+  optionalHooks: OptionalHooks;
   warnNone(): void;
+}
+
+/**
+ * The paired hooks of a batch that Lightning fires around the optimizer and that nobody may implement: whether a
+ * callback (or an observer) or the module has each, decided once per fit, so a batch skips the dispatch of the rest.
+ */
+export interface OptionalHooks {
+  onBeforeZeroGrad: boolean;
+  onBeforeBackward: boolean;
+  onAfterBackward: boolean;
+  onBeforeOptimizerStep: boolean;
+}
+
+export function optionalHooks(hooks: HookCaller): OptionalHooks {
+  return {
+    onBeforeZeroGrad: hooks.implemented("onBeforeZeroGrad"),
+    onBeforeBackward: hooks.implemented("onBeforeBackward"),
+    onAfterBackward: hooks.implemented("onAfterBackward"),
+    onBeforeOptimizerStep: hooks.implemented("onBeforeOptimizerStep"),
+  };
 }
 
 /**
@@ -31,6 +54,7 @@ export interface AutomaticBatchInfo {
 export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): MaybePromise<{ outputs: StepOutputs; stepped: boolean }> {
   const opt = ctx.optimizers[0];
   const hooks = ctx.hooks;
+  const optional = info.optionalHooks;
   let outputs: StepOutputs = {};
   const closure = (): MaybePromise<tf.Scalar | undefined> => {
     const step = forwardBackward(ctx, opt, batch, info);
@@ -41,23 +65,22 @@ export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: Automat
         return undefined;
       }
       ctx.anomaly?.check("the backward of trainingStep's loss", step.loss, step.grads);
-      return andThen(hooks.both("onBeforeBackward", [step.loss]), () =>
+      return andThen(optional.onBeforeBackward ? hooks.both("onBeforeBackward", [step.loss]) : undefined, () =>
         andThen(hooks.moduleHook("backward", [step.loss]), () => {
           ctx.grads.accumulate(step.grads);
-          return andThen(hooks.both("onAfterBackward", []), () => {
-            outputs = { loss: step.loss.clone(), ...step.extra };
+          return andThen(optional.onAfterBackward ? hooks.both("onAfterBackward", []) : undefined, () => {
+            outputs = { loss: shareData(step.loss), ...step.extra };
             return step.loss;
           });
         }));
     };
     if (info.batchIdx % info.accumulate !== 0) return backward();
-    return andThen(hooks.callbackHook("onBeforeZeroGrad", [opt]), () =>
-      andThen(hooks.moduleHook("onBeforeZeroGrad", [opt]), () =>
-        andThen(hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]), backward)));
+    return andThen(optional.onBeforeZeroGrad ? hooks.both("onBeforeZeroGrad", [opt]) : undefined, () =>
+      andThen(hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]), backward));
   };
   if (info.accumulating) return andThen(closure(), () => ({ outputs, stepped: false }));
   const wrapped = () => andThen(closure(), (loss) =>
-    andThen(hooks.both("onBeforeOptimizerStep", [opt]), () =>
+    andThen(optional.onBeforeOptimizerStep ? hooks.both("onBeforeOptimizerStep", [opt]) : undefined, () =>
       andThen(hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm]), () => loss)));
   return andThen(hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped]), () =>
     andThen(hooks.settle(), () => ({ outputs, stepped: true })));

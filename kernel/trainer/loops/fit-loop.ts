@@ -7,12 +7,12 @@ import * as tf from "@tensorflow/tfjs";
 import { overrides } from "../callback";
 import type { StepOutputs } from "../hooks";
 import type { Trainer } from "../trainer";
-import { runAutomaticBatch } from "./automatic-batch";
+import { optionalHooks, runAutomaticBatch, type OptionalHooks } from "./automatic-batch";
 import { runManualBatch } from "./manual-batch";
-import { scanOutputs } from "./batch-outputs";
+import { scanOutputs, type OutputScan } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
 import { needsTransfer, runEvaluation, transfer } from "./evaluation-loop";
-import { isPromise, type BatchIterator } from "../maybe-async";
+import { andThen, isPromise, type BatchIterator, type MaybePromise } from "../maybe-async";
 import type { RunContext } from "./run-context";
 import { yieldToEventLoop } from "./yield-point";
 
@@ -25,19 +25,22 @@ export interface FitData {
 
 export async function runTrainingEpochs(trainer: Trainer, ctx: RunContext, data: FitData): Promise<void> {
   // The callback list is final once training starts: decide once, not per batch, who wants the per-batch extras.
-  const listeners: BatchListeners = {
+  const plan: FitPlan = {
     scalars: trainer.callbacks.some((c) => overrides(c, "onBatchScalars")),
     images: trainer.callbacks.some((c) => overrides(c, "onBatchImages")),
+    optionalHooks: optionalHooks(ctx.hooks),
   };
   while (!fitDone(trainer)) {
-    await runEpoch(trainer, ctx, data, listeners);
+    await runEpoch(trainer, ctx, data, plan);
   }
 }
 
-/** Whether any callback listens to the non-Lightning per-batch hooks (their readback/scan is skipped otherwise). */
-interface BatchListeners {
+/** What is decided once per fit: which per-batch extras and optional hooks anyone listens to. */
+interface FitPlan {
+  /** Callbacks listen to the non-Lightning per-batch hooks (their readback/scan is skipped otherwise). */
   scalars: boolean;
   images: boolean;
+  optionalHooks: OptionalHooks;
 }
 
 function fitDone(t: Trainer): boolean {
@@ -54,7 +57,7 @@ function canStopEarly(t: Trainer): boolean {
   return t.currentEpoch >= minEpochs && t.globalStep >= minSteps;
 }
 
-async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, listeners: BatchListeners): Promise<void> {
+async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, plan: FitPlan): Promise<void> {
   const hooks = ctx.hooks;
   const epoch = trainer.currentEpoch;
   // `_resumeBatch` is the next batch to run in this epoch: an interrupt anywhere resumes from there.
@@ -74,7 +77,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, listen
       if (trainer.maxSteps !== -1 && trainer.globalStep >= trainer.maxSteps) break;
       trainer.batchIdx = batchIdx;
       trainer.isLastBatch = batchIdx === data.numTrainBatches - 1;
-      const result = await runBatch(trainer, ctx, it, batchIdx, epoch, listeners);
+      const result = await runBatch(trainer, ctx, it, batchIdx, epoch, plan);
       if (result === "exhausted" || result === "stop-epoch") break;
       trainer._resumeBatch = batchIdx + 1;
       // on_advance_end: validation, then the step counter of loggers.
@@ -116,7 +119,7 @@ async function runInEpochValidation(trainer: Trainer, ctx: RunContext, data: Fit
 type BatchResult = "ok" | "exhausted" | "stop-epoch";
 
 async function runBatch(
-  trainer: Trainer, ctx: RunContext, it: BatchIterator, batchIdx: number, epoch: number, listeners: BatchListeners,
+  trainer: Trainer, ctx: RunContext, it: BatchIterator, batchIdx: number, epoch: number, plan: FitPlan,
 ): Promise<BatchResult> {
   const hooks = ctx.hooks;
   trainer._leaks?.beforeBatch();
@@ -153,6 +156,7 @@ async function runBatch(
           accumulating,
           clipVal: trainer.gradientClipVal,
           clipAlgorithm: trainer.gradientClipAlgorithm,
+          optionalHooks: plan.optionalHooks,
           warnNone: () => trainer._warnOnce("`training_step` returned `None`. If this was on purpose, ignore this warning..."),
         });
         const res = isPromise(running) ? await running : running;
@@ -176,7 +180,12 @@ async function runBatch(
     if (isPromise(moduleEnd)) await moduleEnd;
     const settled = hooks.settle();
     if (settled) await settled;
-    await publishBatch(trainer, ctx, outputs, batchIdx, epoch, stepped, listeners);
+    // One readback for logged values and the outputs' scalars (those only when a callback listens to them).
+    const scan = plan.scalars || plan.images ? scanOutputs(outputs, plan.images) : null;
+    const reading = ctx.trainResults.flush(plan.scalars ? scan!.tensors : []);
+    const read = isPromise(reading) ? await reading : reading;
+    const published = publishBatch(trainer, ctx, scan, read, batchIdx, epoch, stepped, plan);
+    if (published) await published;
     return "ok";
   } finally {
     ctx.anomaly?.release();
@@ -186,30 +195,36 @@ async function runBatch(
   }
 }
 
-/** One readback for logged values and the outputs' scalars, then metrics → trainer dicts, loggers and displays. */
-async function publishBatch(
-  trainer: Trainer, ctx: RunContext, outputs: StepOutputs | null, batchIdx: number, epoch: number, stepped: boolean,
-  listeners: BatchListeners,
-): Promise<void> {
-  const wantScalars = listeners.scalars;
-  const wantImages = listeners.images;
-  const scan = scanOutputs(wantScalars || wantImages ? outputs : null, wantImages);
-  const read = await ctx.trainResults.flush(wantScalars ? scan.tensors : []);
+/**
+ * The batch's metrics → trainer dicts, loggers and displays. A promise only for loggers/listeners that are really
+ * called: no async frame per batch.
+ */
+function publishBatch(
+  trainer: Trainer, ctx: RunContext, scan: OutputScan | null, read: Float32Array, batchIdx: number, epoch: number,
+  stepped: boolean, plan: FitPlan,
+): MaybePromise<void> {
   const views = ctx.trainResults.metrics(true);
   trainer._mergeMetrics(views, true);
   trainer.batchesSeen++;
-  if (stepped) {
-    const logNow = trainer.logEveryNSteps > 0 &&
-      ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
-    if (logNow) await trainer._logToLoggers(views.log, trainer._batchesThatStepped);
-    trainer._pendingStepped = true;
-  }
-  if (wantScalars) {
+  const logNow = stepped && trainer.logEveryNSteps > 0 &&
+    ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
+  return andThen(logNow ? trainer._logToLoggers(views.log, trainer._batchesThatStepped) : undefined, () => {
+    if (stepped) trainer._pendingStepped = true;
+    if (scan) return notifyListeners(trainer, ctx, scan, read, views.log, batchIdx, epoch, plan);
+  });
+}
+
+/** The non-Lightning per-batch hooks (`onBatchScalars`, `onBatchImages`) of the callbacks that listen to them. */
+async function notifyListeners(
+  trainer: Trainer, ctx: RunContext, scan: OutputScan, read: Float32Array, logged: Record<string, number>,
+  batchIdx: number, epoch: number, plan: FitPlan,
+): Promise<void> {
+  if (plan.scalars) {
     const fromOutputs: Record<string, number> = { ...scan.numbers };
     scan.tensorNames.forEach((n, i) => (fromOutputs[n] = read[i]));
     await ctx.hooks.callbackHook("onBatchScalars", [{
       outputs: fromOutputs,
-      logged: views.log,
+      logged,
       progressBar: { ...trainer.progressBarMetrics },
       globalStep: trainer.globalStep,
       batchesSeen: trainer.batchesSeen,
@@ -219,7 +234,7 @@ async function publishBatch(
     }]);
   }
   const images = { ...scan.images, ...ctx.images };
-  if (wantImages && Object.keys(images).length > 0) {
+  if (plan.images && Object.keys(images).length > 0) {
     await ctx.hooks.callbackHook("onBatchImages", [images, { globalStep: trainer.globalStep, batchIdx }]);
   }
 }

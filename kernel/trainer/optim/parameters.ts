@@ -3,6 +3,7 @@
  * variables, arrays/plain objects of those, child LightningModules), like `nn.Module.parameters()`.
  */
 import * as tf from "@tensorflow/tfjs";
+import { registeredVariableCount } from "../variable-registry";
 
 /** Anything `params` may name in `configureOptimizers`. */
 export type ParamSource = tf.LayersModel | tf.layers.Layer | tf.Variable | { parameters(): tf.Variable[] } | ParamSource[] | { [key: string]: ParamSource };
@@ -23,7 +24,7 @@ export function cachedDiscovery(discover: () => tf.Variable[]): () => tf.Variabl
   let cached: tf.Variable[] = [];
   let registry = -1;
   return () => {
-    const now = Object.keys(tf.engine().registeredVariables).length;
+    const now = registeredVariableCount();
     if (cached.length === 0 || now !== registry) {
       cached = discover();
       registry = now;
