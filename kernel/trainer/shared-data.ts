@@ -1,8 +1,8 @@
 /**
  * A second handle on a tensor's data, made without running a kernel: the backend's reference count keeps the data
- * until both handles are disposed (what the cpu backend's Identity does). On wasm `clone()` copies through a kernel,
- * and inside `trainingStep` the gradient tape records that kernel as well; the per-batch references the trainer
- * keeps (a logged value, the outputs' loss) cost ~10 µs each that way.
+ * until both handles are disposed (what the cpu backend's Identity does, and our wasm one). `clone()` runs a kernel
+ * through the engine, and inside `trainingStep` the gradient tape records it as well; the per-batch references the
+ * trainer keeps (a logged value, the outputs' loss) cost ~10 µs each that way.
  */
 import * as tf from "@tensorflow/tfjs";
 
