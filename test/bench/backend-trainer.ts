@@ -32,15 +32,18 @@ const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");
 const CONFIG_NAMES = arg("configs", "shipped,tuned1,tuned,pthreads,xnnpack,cpu").split(",");
 /** Set in the child process that measures one config: prints {bench: median ms} as JSON. */
 const CHILD = arg("child", "");
+/** --serve <config>: one config kept alive, answering "<bench> <batches>" lines with {"ms": median} (backend-paired.ts). */
+const SERVE = arg("serve", "");
 
-const CONFIGS = [
+const ALL_CONFIGS = [
   { key: "shipped", name: "wasm (as shipped)", backend: "wasm", tuned: false, threads: 1, pthreads: false, ownGemm: false },
   { key: "tuned1", name: "wasm (tuned, 1 thread)", backend: "wasm", tuned: true, threads: 1, pthreads: false, ownGemm: true },
   { key: "tuned", name: "wasm (tuned, 2 threads: copying matmul worker)", backend: "wasm", tuned: true, threads: 2, pthreads: false, ownGemm: true },
   { key: "pthreads", name: "wasm (tuned, 2 threads: shared-heap pthreads, the default)", backend: "wasm", tuned: true, threads: 2, pthreads: true, ownGemm: true },
   { key: "xnnpack", name: "same, all matmuls on XNNPACK (the default before our GEMM)", backend: "wasm", tuned: true, threads: 2, pthreads: true, ownGemm: false },
   { key: "cpu", name: "cpu", backend: "cpu", tuned: false, threads: 1, pthreads: false, ownGemm: false },
-].filter((c) => CONFIG_NAMES.includes(c.key));
+];
+const CONFIGS = ALL_CONFIGS.filter((c) => CONFIG_NAMES.includes(c.key));
 
 /** Batches per run (3 warm-up batches are dropped); cpu is 50–500× slower, so it gets a few. */
 const BATCHES: Record<string, { fast: number; cpu: number }> = {
@@ -245,8 +248,24 @@ async function child(key: string): Promise<void> {
   console.log(JSON.stringify(out));
 }
 
+/** Bursts on demand for backend-paired.ts: one fit of `batches` (+3 warm-up) per line, its median step time. */
+async function serve(key: string): Promise<void> {
+  const config = ALL_CONFIGS.find((c) => c.key === key);
+  if (!config) throw new Error(`unknown config ${key}`);
+  await useConfig(config);
+  const loads = new Map<string, Workload>();
+  console.log(JSON.stringify({ ready: true }));
+  const readline = await import("node:readline");
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    const [bench, n] = line.trim().split(/\s+/);
+    if (!loads.has(bench)) loads.set(bench, workload(bench));
+    console.log(JSON.stringify({ ms: median(await loads.get(bench)!.run(Number(n) + 3)) }));
+  }
+}
+
 async function main() {
   if (CHILD) return child(CHILD);
+  if (SERVE) return serve(SERVE);
   // This process only measures the peaks (one thread, no pthreads); every config runs in its own child process.
   process.env[PTHREADS_ENV_VAR] = "0";
   const torchRuns: TorchFigures[] = [];

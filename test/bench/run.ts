@@ -8,6 +8,7 @@ const BENCHES = [
   { name: "trainer-overhead", why: "Trainer.fit vs a hand-written tfjs loop (issue 2)" },
   { name: "backend", why: "raw tfjs steps: wasm as shipped vs tuned wasm vs cpu, matmul layouts (issue 4)" },
   { name: "backend-trainer", why: "MLP, MLP GAN, DCGAN through the Trainer on each backend, next to PyTorch measured in the same run (issue 4)" },
+  { name: "backend-paired", why: "the same steps vs PyTorch in alternating bursts a second apart: the ratio without the host's drift (issue 4)" },
   { name: "display-overhead", why: "live chart cost, messages/s, bytes/s, saved size (issue 3)" },
   { name: "display-kernel", why: "the GAN with the live display on vs off through the Trainer (issue 3)" },
   { name: "dashboard", why: "dashboard streaming cost (issue 7)" },

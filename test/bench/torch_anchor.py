@@ -5,6 +5,7 @@ machine's sgemm peak, measured with Debian's python3-torch. Prints one JSON line
 Run by the benchmark with OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=PASSIVE (the fastest configuration on
 these machines; Debian's default OpenBLAS core detection is ~5x slower).
   /usr/bin/python3 test/bench/torch_anchor.py [--steps 60] [--threads 2]
+  /usr/bin/python3 test/bench/torch_anchor.py --serve   # reads "<bench> <steps>" lines, answers {"ms": median}
 """
 import argparse
 import json
@@ -119,12 +120,32 @@ def sgemm_gflops(threads):
     return 2 * 1024**3 / (ms / 1000) / 1e9
 
 
+def serve(threads):
+    """Bursts on demand, so the benchmark can alternate them with wasm bursts a second apart (the host drifts)."""
+    import sys
+
+    # As main() does before its steps: without these two sgemm runs first, the MLP step ran 3-4x slower (6 vs 1.4-2 ms)
+    # in every process tried, as if OpenBLAS's thread pool kept a bad first configuration.
+    sgemm_gflops(1)
+    sgemm_gflops(2)
+    torch.set_num_threads(threads)
+    steps = {"mlp": mlp_step_fn(), "gan": gan_step_fn(), "dcgan": dcgan_step_fn()}
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": threads}), flush=True)
+    for line in sys.stdin:
+        bench, n = line.split()
+        print(json.dumps({"ms": median_ms(steps[bench], int(n), warmup=3)}), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--peak-only", action="store_true", help="only the sgemm rate with the process's thread limits")
+    ap.add_argument("--serve", action="store_true", help="answer '<bench> <steps>' lines on stdin (paired bursts)")
     args = ap.parse_args()
+    if args.serve:
+        serve(args.threads)
+        return
     if args.peak_only:
         print(json.dumps({"peak_gflops": sgemm_gflops(torch.get_num_threads())}))
         return
