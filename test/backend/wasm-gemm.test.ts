@@ -180,7 +180,7 @@ test("TSLAB_LIGHTNING_OWN_GEMM=0 leaves every matmul on XNNPACK", async () => {
   assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()!), { calls: 0, v: 32 });
 });
 
-test("on the threaded build's shared heap it splits column bands with its worker thread, exact in every orientation", async () => {
+test("on the threaded build's shared heap it splits column strips with its worker thread, exact in every orientation", async () => {
   const script = `
     const tf = require("@tensorflow/tfjs");
     const { registerWasmTuning } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/register"))});
@@ -190,7 +190,7 @@ test("on the threaded build's shared heap it splits column bands with its worker
     const { pthreadCount } = require(${JSON.stringify(path.join(__dirname, "../../kernel/backend/wasm/threads/pthreads"))});
     registerWasmTuning();
     payoffSettings.enabled = false; // split every eligible product (no one-thread references)
-    const m = 96, k = 300, n = 200; // 8 bands of 32 columns, the last one 8 wide
+    const m = 96, k = 300, n = 200; // 25 strips of 8 columns, claimed in runs by both threads
     const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
     const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) / 11 - 0.5);
     const at = (i, q) => a[i * k + q], bt = (q, j) => b[q * n + j];
@@ -214,7 +214,7 @@ test("on the threaded build's shared heap it splits column bands with its worker
           }
         }
       }
-      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, posted: bandSplitCounts.posted, workerBands: bandSplitCounts.workerBands, err }));
+      console.log(JSON.stringify({ threads: pthreadCount(), calls: ownGemmCounts.calls, posted: bandSplitCounts.posted, workerUnits: bandSplitCounts.workerUnits, err }));
       process.exit(0);
     });`;
   const { code, stdout, stderr } = await runNodeScript(script, { TSLAB_LIGHTNING_WASM_PTHREADS: "1", TSLAB_LIGHTNING_WASM_THREADS: "2", TSLAB_LIGHTNING_OWN_GEMM: "1" });
@@ -223,6 +223,6 @@ test("on the threaded build's shared heap it splits column bands with its worker
   assert.equal(r.threads, 2, "the threaded build is up");
   assert.ok(r.calls >= 80, "every product ran on our GEMM");
   assert.ok(r.posted >= 80, `products posted to the worker: ${r.posted}`);
-  assert.ok(r.workerBands > 0, "the worker computed bands");
+  assert.ok(r.workerUnits > 0, "the worker computed column strips");
   assert.equal(r.err, 0, "float32 mul-then-add with k in order: exact, whichever thread computed a band");
 });

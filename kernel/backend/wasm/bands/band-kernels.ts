@@ -1,10 +1,8 @@
 /**
- * What a band of each job kind is, computed the same way by either thread. A job is cut into units — a GEMM's 8-column
- * strips (every strip of B is copied once, by the thread that computes it), an Adam update's 4 096 elements — and
- * bands are 4 units, except the last TAIL_BANDS claimed (claims run from the highest band down), which are 1 unit:
- * whichever thread finishes first then waits at most a small band for the other (with 4-unit bands to the end, the
- * main thread spent ~5 % of an MLP-GAN step waiting for the worker's last one). Arguments are integers; Adam's float32
- * scalars travel as their bits.
+ * What a unit of each job kind is, computed the same way by either thread: a GEMM's unit is an 8-column strip of C
+ * (every strip of B is copied once, by the thread that computes it), an Adam update's is 4 096 elements (seven streams
+ * of 16 KB). A thread computes a run of units with one kernel call. Arguments are integers; Adam's float32 scalars
+ * travel as their bits.
  */
 import { bindAdam, type AdamUpdate } from "../adam/adam-simd";
 import { bindGemm, type Gemm } from "../gemm/gemm-simd";
@@ -13,23 +11,8 @@ import { JobKind } from "./channel";
 
 /** Columns per GEMM unit (one strip). */
 const GEMM_UNIT_COLS = 8;
-/** Elements per Adam unit (seven streams of 16 KB). */
+/** Elements per Adam unit. */
 const ADAM_UNIT_ELEMS = 4096;
-/** Units per band: a call's own cost stays < 1 %. */
-const BAND_UNITS = 4;
-/** The bands claimed last (the lowest) are one unit each. */
-const TAIL_BANDS = 4;
-
-function unitsOf(kind: JobKind, args: ArrayLike<number>): number {
-  return Math.ceil(kind === JobKind.Gemm ? args[N] / GEMM_UNIT_COLS : args[ADAM_N] / ADAM_UNIT_ELEMS);
-}
-
-/** The units [first, end) of band `band`. */
-function unitRange(band: number, units: number): [number, number] {
-  if (band < TAIL_BANDS) return [band, Math.min(band + 1, units)];
-  const first = TAIL_BANDS + BAND_UNITS * (band - TAIL_BANDS);
-  return [first, Math.min(first + BAND_UNITS, units)];
-}
 
 export interface BandKernels {
   gemm: Gemm;
@@ -51,9 +34,8 @@ const B = 1, C = 2, K = 4, N = 5, BIAS = 6, SCRATCH = 8, BT = 11;
 export type AdamArgs = number[];
 const ADAM_N = 7;
 
-export function bandCount(kind: JobKind, args: ArrayLike<number>): number {
-  const units = unitsOf(kind, args);
-  return units <= TAIL_BANDS ? units : TAIL_BANDS + Math.ceil((units - TAIL_BANDS) / BAND_UNITS);
+export function unitCount(kind: JobKind, args: ArrayLike<number>): number {
+  return Math.ceil(kind === JobKind.Gemm ? args[N] / GEMM_UNIT_COLS : args[ADAM_N] / ADAM_UNIT_ELEMS);
 }
 
 const bits = new DataView(new ArrayBuffer(4));
@@ -66,9 +48,8 @@ function bitsF32(x: number): number {
   return bits.getFloat32(0);
 }
 
-/** Computes band `band` of a job; `strip` 0 (main thread) or 1 (worker) picks the GEMM's scratch strip. */
-export function computeBand(kernels: BandKernels, kind: JobKind, args: ArrayLike<number>, band: number, strip: number): void {
-  const [u0, u1] = unitRange(band, unitsOf(kind, args));
+/** Computes units [u0, u1) of a job; `strip` 0 (main thread) or 1 (worker) picks the GEMM's scratch strip. */
+export function computeUnits(kernels: BandKernels, kind: JobKind, args: ArrayLike<number>, u0: number, u1: number, strip: number): void {
   if (kind === JobKind.Gemm) {
     const j0 = u0 * GEMM_UNIT_COLS;
     const cols = Math.min(u1 * GEMM_UNIT_COLS, args[N]) - j0;

@@ -7,8 +7,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { awaitCommand } from "../parallel/await-command";
 import type { WasmMemory } from "../wasm-heap";
-import { bindBandKernels, computeBand } from "./band-kernels";
-import { BAND_WORKER_SPIN_MS, BandSlot, claimBand, Command, MAX_ARGS, type BandWorkerInit } from "./channel";
+import { bindBandKernels, computeUnits } from "./band-kernels";
+import { BAND_WORKER_SPIN_MS, BandSlot, claimUnits, Command, countOf, firstOf, MAX_ARGS, type BandWorkerInit } from "./channel";
 
 const { control: controlBuffer, memory } = workerData as BandWorkerInit;
 const control = new Int32Array(controlBuffer);
@@ -20,17 +20,17 @@ let seen = Atomics.load(control, BandSlot.Seq);
 for (;;) {
   seen = awaitCommand(control, BandSlot.Seq, BandSlot.WorkerAsleep, seen, BAND_WORKER_SPIN_MS);
   if (Atomics.load(control, BandSlot.Command) === Command.Stop) break;
-  let band = claimBand(control);
   try {
-    for (; band >= 0; band = claimBand(control)) {
-      // Read after the claim: the main thread posts the next job only once every claimed band is done.
+    for (let claim = claimUnits(control); claim >= 0; claim = claimUnits(control)) {
+      // Read after the claim: the main thread posts the next job only once every claimed unit is done.
       for (let i = 0; i < MAX_ARGS; i++) args[i] = control[BandSlot.Args + i];
-      computeBand(kernels, control[BandSlot.Kind], args, band, 1);
-      Atomics.add(control, BandSlot.WorkerDone, 1);
+      const first = firstOf(claim);
+      computeUnits(kernels, control[BandSlot.Kind], args, first, first + countOf(claim), 1);
+      Atomics.add(control, BandSlot.WorkerDone, countOf(claim));
     }
   } catch (err) {
     // The main thread computes the job itself and goes on without the worker.
-    Atomics.store(control, BandSlot.Failed, band + 1);
+    Atomics.store(control, BandSlot.Failed, 1);
     parentPort?.postMessage({ failed: String((err as Error)?.stack ?? err) });
     break;
   }
