@@ -7,7 +7,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { f32x4Const, get, I32, i32Add, i32Const, i32x4Const, loop16, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, vec, V128 } from "./wasm-encode";
 import { simdKernel } from "./simd-module";
-import { f32View, sizeOf, wasmMemoryOf, type WasmBackendLike } from "./wasm-heap";
+import { wasmMemoryOf, type WasmBackendLike } from "./wasm-heap";
+import { mapFloat32 } from "./elementwise/unary-f32";
 
 /** Above this |x|, 1 − tanh(x) < 2^−25: the float32 result is ±1. */
 const SATURATED = 9.1;
@@ -49,17 +50,7 @@ export function tunedTanhConfig(shipped: KernelConfig): KernelConfig {
     const { x } = args.inputs as { x: TensorInfo };
     const memory = wasmMemoryOf(backend);
     if (x.dtype !== "float32" || memory == null) return shipped.kernelFunc(args) as TensorInfo;
-    const out = backend.makeOutput(x.shape, "float32");
-    const n = sizeOf(x.shape);
-    const body = n & ~3;
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    if (body > 0) bind(memory)(at(x), at(out), 4 * body);
-    if (body < n) {
-      const xs = f32View(backend, x); // views after makeOutput, which may grow the heap
-      const ys = f32View(backend, out);
-      for (let i = body; i < n; i++) ys[i] = Math.tanh(xs[i]);
-    }
-    return out;
+    return mapFloat32(backend, x, bind(memory), Math.tanh);
   };
   return { ...shipped, kernelFunc: kernelFunc as KernelFunc };
 }

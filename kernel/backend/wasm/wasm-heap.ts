@@ -32,6 +32,11 @@ export function heapF32(backend: WasmBackendLike): Float32Array {
   return new Float32Array(backend.wasm.HEAPU8.buffer);
 }
 
+/** A tensor's byte address on the heap (what the hand-encoded kernels take). */
+export function byteOffset(backend: WasmBackendLike, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId).memoryOffset;
+}
+
 export function elementOffset(backend: WasmBackendLike, info: TensorInfo): number {
   return backend.dataIdMap.get(info.dataId).memoryOffset >>> 2;
 }

@@ -23,15 +23,11 @@ export function bindBandKernels(memory: WasmMemory): BandKernels {
   return { gemm: bindGemm(memory), adam: bindAdam(memory) };
 }
 
-/** Our GEMM's arguments (gemm-simd.ts's Gemm, in order); the scratch holds two strips (2 × K × 32 bytes). */
-export type GemmArgs = Parameters<Gemm>;
+// Our GEMM's arguments are gemm-simd.ts's Gemm's, in order; its scratch holds two strips (2 × K × 32 bytes).
 const B = 1, C = 2, K = 4, N = 5, BIAS = 6, SCRATCH = 8, BT = 11;
 
-/**
- * Adam's arguments: element offsets p, g, m, v, outP, outM, outV, the element count, then the float32 bits of
- * beta1, 1 − beta1, beta2, 1 − beta2, c1, c2, epsilon, −lr (adam-simd.ts).
- */
-export type AdamArgs = number[];
+// Adam's arguments: element offsets p, g, m, v, outP, outM, outV, the element count, then the float32 bits of
+// beta1, 1 − beta1, beta2, 1 − beta2, c1, c2, epsilon, −lr (adam-simd.ts).
 const ADAM_N = 7;
 
 export function unitCount(kind: JobKind, args: ArrayLike<number>): number {

@@ -4,7 +4,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { F32, get, I32, i32Add, i32Const, loop16, moduleBytes, set, simd, uleb, v128Load, vec, V128, tee } from "../wasm-encode";
 import { simdKernel } from "../simd-module";
-import { f32View, sizeOf, u8View, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { byteOffset, f32View, sizeOf, u8View, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
 
 // params: x, out (byte addresses), end (bytes of x, a positive multiple of 16), s; locals: i, out pointer, splat(s),
 // the mask, splat(1) bytes
@@ -44,8 +44,7 @@ export function tunedGreaterConfig(shipped: KernelConfig): KernelConfig {
     const n = sizeOf(a.shape);
     const body = n & ~3;
     const s = f32View(backend, b)[0]; // views after makeOutput, which may grow the heap
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    if (body > 0) bind(memory)(at(a), at(out), 4 * body, s);
+    if (body > 0) bind(memory)(byteOffset(backend, a), byteOffset(backend, out), 4 * body, s);
     if (body < n) {
       const xs = f32View(backend, a);
       const o = u8View(backend, out);

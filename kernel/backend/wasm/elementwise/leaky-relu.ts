@@ -4,7 +4,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { F32, get, I32, loop16, moduleBytes, set, simd, tee, uleb, v128Load, v128Store, v128Zero, vec, V128, i32Add } from "../wasm-encode";
 import { simdKernel } from "../simd-module";
-import { f32View, sizeOf, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { mapFloat32 } from "./unary-f32";
 
 // params: x, y (byte addresses), end (bytes, a positive multiple of 16), alpha; locals: i, splat(alpha), x's lanes
 const X = 0, Y = 1, END = 2, ALPHA = 3, I = 4, A = 5, V = 6;
@@ -35,17 +36,8 @@ export function tunedLeakyReluConfig(shipped: KernelConfig): KernelConfig {
     const memory = wasmMemoryOf(backend);
     if (x.dtype !== "float32" || memory == null) return shipped.kernelFunc(args) as TensorInfo;
     const alpha = Math.fround((args.attrs as { alpha: number }).alpha);
-    const out = backend.makeOutput(x.shape, "float32");
-    const n = sizeOf(x.shape);
-    const body = n & ~3;
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    if (body > 0) bind(memory)(at(x), at(out), 4 * body, alpha);
-    if (body < n) {
-      const xs = f32View(backend, x); // views after makeOutput, which may grow the heap
-      const ys = f32View(backend, out);
-      for (let i = body; i < n; i++) ys[i] = xs[i] < 0 ? alpha * xs[i] : xs[i];
-    }
-    return out;
+    const lanes = bind(memory);
+    return mapFloat32(backend, x, (xAt, yAt, end) => lanes(xAt, yAt, end, alpha), (v) => (v < 0 ? alpha * v : v));
   };
   return { ...shipped, kernelFunc: kernelFunc as KernelFunc };
 }

@@ -5,7 +5,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { get, I32, i32Add, i32Const, loop16, moduleBytes, set, simd, uleb, v128Load, v128Store, v128Zero, vec, V128 } from "../wasm-encode";
 import { simdKernel } from "../simd-module";
-import { i32View, sizeOf, u8View, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
+import { byteOffset, i32View, sizeOf, u8View, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
 
 // params: condition, t, e, out (byte addresses), end (bytes of t, a positive multiple of 16); locals: i, condition pointer
 const C = 0, T = 1, E = 2, OUT = 3, END = 4, I = 5, PC = 6;
@@ -43,7 +43,7 @@ export function tunedSelectConfig(shipped: KernelConfig): KernelConfig {
     }
     const out = backend.makeOutput(t.shape, t.dtype);
     const body = n & ~3;
-    const at = (x: TensorInfo) => backend.dataIdMap.get(x.dataId).memoryOffset;
+    const at = (x: TensorInfo) => byteOffset(backend, x);
     if (body > 0) bind(memory)(at(condition), at(t), at(e), at(out), 4 * body);
     if (body < n) {
       // The tail as raw 32-bit words (either dtype): views after makeOutput, which may grow the heap.

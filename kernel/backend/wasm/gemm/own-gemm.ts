@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { sizeOf, wasmMemoryOf, type WasmBackendLike, type WasmMemory } from "../wasm-heap";
+import { byteOffset, sizeOf, wasmMemoryOf, type WasmBackendLike, type WasmMemory } from "../wasm-heap";
 import { runBands } from "../bands/band-split";
 import { JobKind } from "../bands/channel";
 import { GEMM_ACTIVATIONS, GEMM_COLS, GEMM_ROWS } from "./gemm-simd";
@@ -85,7 +85,7 @@ export function ownGemm(backend: WasmBackendLike, a: TensorInfo, b: TensorInfo, 
   if (!g) return null;
   const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = backend.makeOutput([...batch, rowsA, n], "float32");
-  const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  const at = (t: TensorInfo) => byteOffset(backend, t);
   // Heap offsets stay valid when the heap grows (only typed-array views detach). Two threads for big products
   // (bands/band-split.ts).
   const args = [at(a), at(b), at(out), m, k, n, bias ? at(bias) : 0, act, g.scratch, transposeA ? 4 : 4 * k, transposeA ? 4 * m : 4, transposeB ? 1 : 0, 4 * n];

@@ -1,4 +1,4 @@
-// A worker's wait for the main thread's next command, shared by the copying matmul worker and the GEMM worker: spin a
+// A worker's wait for the main thread's next command, shared by the copying matmul worker and the band worker: spin a
 // little (a backward pass posts its next product soon after the last), then sleep in Atomics.wait with a flag up, so
 // the main thread pays for Atomics.notify only when someone sleeps.
 import { performance } from "node:perf_hooks";
