@@ -296,19 +296,7 @@ export abstract class LightningModule {
       );
       return;
     }
-    recordLog(
-      {
-        hook: ctx.hooks.current,
-        results: ctx.results,
-        batch: ctx.batch,
-        batchSizeCache: ctx.batchSizeCache,
-        hasLogger: trainer.loggers.length > 0,
-        warn: (m) => trainer._warnOnce(m),
-      },
-      name,
-      value,
-      options,
-    );
+    recordLog(ctx, name, value, options);
   }
 
   /** Logs every entry of `values` with the same options. */

@@ -13,6 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { describeValue } from "../errors";
 import { globalSeed, mulberry32 } from "../seed";
 import { defaultCollate } from "./collate";
+import { iteratorFrom } from "./resume-iterator";
 
 export interface DataLoaderOptions {
   batchSize?: number;
@@ -96,7 +97,7 @@ export class DataLoader<B = any> implements AsyncIterable<B> {
    * the host copy exists: the training loop then pays no promise per batch.
    */
   batches(epoch: number, startBatch = 0): BatchIterator<B> {
-    if (!this.isTensorDict() && !Array.isArray(this.dataset)) return this.streamed(epoch, startBatch)[Symbol.asyncIterator]();
+    if (!this.isTensorDict() && !Array.isArray(this.dataset)) return this.streamed(epoch, startBatch);
     const n = this.numSamples;
     const length = this.length;
     const order = this.order(n, epoch);
@@ -127,19 +128,11 @@ export class DataLoader<B = any> implements AsyncIterable<B> {
     };
   }
 
-  private async *streamed(epoch: number, startBatch: number): AsyncGenerator<B> {
-    let source: AsyncIterable<unknown> | Iterable<unknown>;
-    if (isTfDataset(this.dataset)) {
-      let ds = this.dataset as tf.data.Dataset<any>;
-      if (this.shuffle) ds = ds.shuffle(1024, String(this.seed + epoch));
-      source = wrapTfDataset(ds, this.batchSize > 1 ? this.batchSize : undefined, this.dropLast);
-    } else {
-      source = this.dataset as Iterable<unknown>;
-    }
-    let i = 0;
-    for await (const batch of source as AsyncIterable<unknown>) {
-      if (i++ >= startBatch) yield batch as B;
-    }
+  private streamed(epoch: number, startBatch: number): BatchIterator<B> {
+    if (!isTfDataset(this.dataset)) return iteratorFrom(this.dataset as Iterable<unknown>, startBatch) as BatchIterator<B>;
+    let ds = this.dataset as tf.data.Dataset<any>;
+    if (this.shuffle) ds = ds.shuffle(1024, String(this.seed + epoch));
+    return iteratorFrom(wrapTfDataset(ds, this.batchSize > 1 ? this.batchSize : undefined, this.dropLast), startBatch) as BatchIterator<B>;
   }
 
   private order(n: number, epoch: number): Uint32Array {

@@ -7,7 +7,7 @@ import { MisconfigurationError, typeName } from "../errors";
 import { inferBatchSize } from "./batch-size";
 import { resolveLogLevels } from "./fx-validator";
 import type { LogMeta, LogOptions, ReduceFx } from "./log-options";
-import { sameMeta, type LogEntry, type ResultCollection } from "./result-collection";
+import { sameMeta, type LogEntry, type ResultCollection, type ValidatedOptions } from "./result-collection";
 import { shareData } from "../shared-data";
 
 export interface LogTarget {
@@ -48,33 +48,18 @@ export function checkLogValue(name: string, value: unknown): void {
   );
 }
 
-export function recordLog(target: LogTarget, name: string, value: unknown, options: LogOptions = {}): void {
-  if (typeof name !== "string" || name.length === 0) {
-    throw new TypeError(`this.log(name, value): name must be a non-empty string, got ${typeName(name)}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.includes(key)) {
-      throw new TypeError(`this.log("${name}", value, {${key}}): unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}.`);
-    }
-  }
-  try {
-    checkLogValue(name, value);
-  } catch (e) {
-    // Name the hook that logged, so the message points at the line to fix.
-    if (target.hook !== null && e instanceof Error) e.message = `${e.message} (logged in ${target.hook})`;
-    throw e;
-  }
-  if (target.hook === null) {
-    throw new MisconfigurationError(
-      `this.log("${name}") was called from a place that is not managed by the \`Trainer\` control flow. ` +
-        "Call it from a hook (trainingStep, onTrainBatchEnd, validationStep, ...).",
-    );
-  }
+export function recordLog(target: LogTarget, name: string, value: unknown, options: LogOptions = NO_OPTIONS): void {
   const hook = target.hook;
-  const known = target.results.existing(hook, name);
-  // The same metric logged again with the same options (usually every batch) was validated when its entry was
-  // made or last changed: one map lookup and five comparisons instead of resolving the options again.
-  const entry = known && sameOptions(known.validatedWith, options) ? known : resolveEntry(target, hook, name, options, known);
+  const known = hook === null ? undefined : target.results.existing(hook, name);
+  // The same metric logged again with the same options (usually every batch) was validated when its entry was made
+  // or last changed: one lookup and a few comparisons, then only the value is checked.
+  let entry: LogEntry;
+  if (known !== undefined && sameOptions(known.validatedWith, options)) {
+    checkValueIn(hook, name, value);
+    entry = known;
+  } else {
+    entry = validateCall(target, hook, name, value, options, known);
+  }
   const meta = entry.meta;
   let batchSize = 1;
   if (options.batchSize !== undefined) {
@@ -83,7 +68,7 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     }
     batchSize = options.batchSize;
   } else if (meta.onEpoch && (meta.reduceFx === "mean" || meta.reduceFx === "avg") && target.batch !== undefined) {
-    if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn);
+    if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn.bind(target));
     batchSize = target.batchSizeCache.value;
   }
   if (value instanceof tf.Tensor) {
@@ -94,6 +79,41 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
   } else {
     target.results.update(entry, Number(value), batchSize);
   }
+}
+
+const NO_OPTIONS: LogOptions = {};
+
+/** A value `log` cannot take, with the hook that logged it in the message. */
+function checkValueIn(hook: string | null, name: string, value: unknown): void {
+  try {
+    checkLogValue(name, value);
+  } catch (e) {
+    // Name the hook that logged, so the message points at the line to fix.
+    if (hook !== null && e instanceof Error) e.message = `${e.message} (logged in ${hook})`;
+    throw e;
+  }
+}
+
+/** The checks of a call not seen before (a new name, or options other than those last validated for it). */
+function validateCall(
+  target: LogTarget, hook: string | null, name: string, value: unknown, options: LogOptions, known: LogEntry | undefined,
+): LogEntry {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(`this.log(name, value): name must be a non-empty string, got ${typeName(name)}.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(key)) {
+      throw new TypeError(`this.log("${name}", value, {${key}}): unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}.`);
+    }
+  }
+  checkValueIn(hook, name, value);
+  if (hook === null) {
+    throw new MisconfigurationError(
+      `this.log("${name}") was called from a place that is not managed by the \`Trainer\` control flow. ` +
+        "Call it from a hook (trainingStep, onTrainBatchEnd, validationStep, ...).",
+    );
+  }
+  return resolveEntry(target, hook, name, options, known);
 }
 
 /** Validates `options` for `hook` and finds (or makes) the entry they log to; the entry remembers them. */
@@ -135,13 +155,23 @@ function resolveEntry(target: LogTarget, hook: string, name: string, options: Lo
         "Log each name with the same options within a hook, or use two names.",
     );
   }
-  entry.validatedWith = { onStep: options.onStep, onEpoch: options.onEpoch, progBar: options.progBar, logger: options.logger, reduceFx: options.reduceFx };
+  entry.validatedWith = {
+    onStep: options.onStep, onEpoch: options.onEpoch, progBar: options.progBar, logger: options.logger, reduceFx: options.reduceFx,
+    keys: countKeys(options),
+  };
   return entry;
 }
 
-function sameOptions(a: LogOptions | null, b: LogOptions): boolean {
+/** Same five options and the same number of keys (so a call that adds an unknown key is validated again). */
+function sameOptions(a: ValidatedOptions | null, b: LogOptions): boolean {
   return a !== null && a.onStep === b.onStep && a.onEpoch === b.onEpoch && a.progBar === b.progBar &&
-    a.logger === b.logger && a.reduceFx === b.reduceFx;
+    a.logger === b.logger && a.reduceFx === b.reduceFx && a.keys === countKeys(b);
+}
+
+function countKeys(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
 }
 
 /** `name` is another entry's forked `_step`/`_epoch` key, or forks into a name that exists. */

@@ -11,8 +11,8 @@ export interface LogEntry {
   hook: string;
   name: string;
   meta: LogMeta;
-  /** The options (less batchSize) `this.log` last validated for this entry, so the same call needs no validation again. */
-  validatedWith: LogOptions | null;
+  /** The options `this.log` last validated for this entry, so the same call needs no validation again. */
+  validatedWith: ValidatedOptions | null;
   /** Last value logged in this step (step view). */
   last: number;
   hasLast: boolean;
@@ -21,6 +21,11 @@ export interface LogEntry {
   weight: number;
   extreme: number;
   count: number;
+}
+
+/** The five options of a validated `log` call (batchSize is checked per call) and how many keys its options had. */
+export interface ValidatedOptions extends Omit<LogOptions, "batchSize"> {
+  keys: number;
 }
 
 interface PendingUpdate {
@@ -37,13 +42,15 @@ export interface MetricViews {
 
 export class ResultCollection {
   private readonly entries = new Map<string, LogEntry>();
+  /** The same entries by hook, then name: the per-call lookup builds no `hook.name` string. */
+  private readonly byHook = new Map<string, Map<string, LogEntry>>();
   private pending: PendingUpdate[] = [];
 
   constructor(readonly training: boolean) {}
 
   /** The entry `hook.name` if it exists (the common case: the same metric logged again in the next batch). */
   existing(hook: string, name: string): LogEntry | undefined {
-    return this.entries.get(`${hook}.${name}`);
+    return this.byHook.get(hook)?.get(name);
   }
 
   /** Registers (or re-checks) an entry; returns "conflict" when the same name was logged in this hook with other options. */
@@ -54,6 +61,9 @@ export class ResultCollection {
     const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
     const e: LogEntry = { hook, name, meta, validatedWith: null, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
     this.entries.set(key, e);
+    let named = this.byHook.get(hook);
+    if (!named) this.byHook.set(hook, (named = new Map()));
+    named.set(name, e);
     return e;
   }
 
@@ -173,6 +183,7 @@ export class ResultCollection {
   clear(): void {
     this.discardPending();
     this.entries.clear();
+    this.byHook.clear();
   }
 }
 

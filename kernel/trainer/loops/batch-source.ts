@@ -3,18 +3,19 @@ import * as tf from "@tensorflow/tfjs";
 import { MisconfigurationError, describeValue } from "../errors";
 import { DataLoader } from "../data/data-loader";
 import type { BatchIterator } from "../maybe-async";
+import { iteratorFrom } from "../data/resume-iterator";
 
-export type BatchSource = DataLoader | { length: number; iterate(epoch: number, start: number): AsyncIterable<unknown> };
+export type BatchSource = DataLoader | { length: number; batches(epoch: number, start: number): BatchIterator };
 
 export function toBatchSource(data: unknown, what: string): BatchSource {
   if (data instanceof DataLoader) return data;
   if (data instanceof tf.data.Dataset) return new DataLoader(data);
   if (Array.isArray(data)) {
     // An array passed directly is a list of ready batches (Lightning accepts any iterable of batches).
-    return { length: data.length, iterate: (_e: number, start: number) => iterateFrom(data, start) };
+    return { length: data.length, batches: (_e: number, start: number) => iteratorFrom(data, start) };
   }
   if (typeof data === "object" && data !== null && (Symbol.iterator in data || Symbol.asyncIterator in data)) {
-    return { length: Infinity, iterate: (_e: number, start: number) => iterateFrom(data as Iterable<unknown>, start) };
+    return { length: Infinity, batches: (_e: number, start: number) => iteratorFrom(data as Iterable<unknown>, start) };
   }
   throw new MisconfigurationError(
     `${what} must be a DataLoader, an array of batches, an (async) iterable or a tf.data.Dataset; got ${describeValue(data)}. ` +
@@ -22,15 +23,9 @@ export function toBatchSource(data: unknown, what: string): BatchSource {
   );
 }
 
-async function* iterateFrom(src: Iterable<unknown> | AsyncIterable<unknown>, start: number): AsyncGenerator<unknown> {
-  let i = 0;
-  for await (const b of src as AsyncIterable<unknown>) if (i++ >= start) yield b;
-}
-
 /** Batches of one epoch from `start`; a DataLoader over in-memory data answers synchronously (see `DataLoader.batches`). */
 export function batchIterator(source: BatchSource, epoch: number, start: number): BatchIterator {
-  if (source instanceof DataLoader) return source.batches(epoch, start);
-  return source.iterate(epoch, start)[Symbol.asyncIterator]();
+  return source.batches(epoch, start);
 }
 
 /** Lightning's limit_*_batches: a fraction of the length, or an absolute count. */

@@ -12,8 +12,17 @@ import type { LightningOptimizer, OptimizerHost } from "../optim/lightning-optim
 import type { SchedulerConfig } from "../optim/configure-optimizers";
 import { ResultCollection } from "../logging/result-collection";
 import type { AnomalyGuard } from "./anomaly-guard";
+import type { LogTarget } from "../logging/log-call";
 
-export class RunContext implements OptimizerHost {
+/** What the run needs of its Trainer. */
+export interface RunOwner {
+  _countStep(): void;
+  _warnOnce(message: string): void;
+  readonly loggers: readonly unknown[];
+}
+
+/** Also the target of `this.log`: one object for every call instead of one made per call. */
+export class RunContext implements OptimizerHost, LogTarget {
   readonly hooks: HookCaller;
   readonly grads = new GradientStore();
   optimizers: LightningOptimizer[] = [];
@@ -37,13 +46,26 @@ export class RunContext implements OptimizerHost {
   batchOwned: tf.Tensor[] = [];
 
   constructor(
-    readonly trainer: { _countStep(): void },
+    readonly trainer: RunOwner,
     readonly module: LightningModule,
     callbacks: () => readonly Callback[],
     observers: HookObserver[],
     readonly automatic: boolean,
   ) {
     this.hooks = new HookCaller(trainer, module, callbacks, observers);
+  }
+
+  /** The hook running now, which `log()` validates against. */
+  get hook(): string | null {
+    return this.hooks.current;
+  }
+
+  get hasLogger(): boolean {
+    return this.trainer.loggers.length > 0;
+  }
+
+  warn(message: string): void {
+    this.trainer._warnOnce(message);
   }
 
   /** The module's variables (discovered again only when they may have changed: see cachedDiscovery). */
