@@ -100,6 +100,11 @@ export abstract class LightningModule {
   /** Called by `manualBackward` and automatic backward after `onBeforeBackward` (the gradients are added after it). */
   backward(_loss: LossTensor): void {}
 
+  /** @internal Whether `hook` is still LightningModule's own no-op, which the loops then need not call. */
+  _keepsDefault(hook: "backward"): boolean {
+    return this[hook] === LightningModule.prototype[hook];
+  }
+
   /** Automatic mode: performs the optimizer step; override to customise. Must call `optimizer.step(closure)`. */
   optimizerStep(_epoch: number, _batchIdx: number, optimizer: LightningOptimizer, closure: () => unknown): MaybePromise<unknown> {
     return optimizer.step(closure);
@@ -245,10 +250,11 @@ export abstract class LightningModule {
       throw e;
     }
     ctx.anomaly?.check(`manualBackward (called from ${ctx.hooks.current ?? "outside a hook"})`, result.value, result.grads);
-    ctx.hooks.bothSync("onBeforeBackward", [result.value]);
-    ctx.hooks.moduleHookSync("backward", [result.value]);
+    const optional = ctx.optional;
+    if (optional.onBeforeBackward) ctx.hooks.bothSync("onBeforeBackward", [result.value]);
+    if (optional.backward) ctx.hooks.moduleHookSync("backward", [result.value]);
     ctx.grads.accumulate(result.grads);
-    ctx.hooks.bothSync("onAfterBackward", []);
+    if (optional.onAfterBackward) ctx.hooks.bothSync("onAfterBackward", []);
     return result.value;
   }
 

@@ -107,3 +107,39 @@ test("automatic mode: async callback hooks anywhere in the step give the same ho
     "onBeforeOptimizerStep:start",
   ]);
 });
+
+test("optional hooks: without observers an overridden backward and the callbacks' backward/step hooks still fire in both modes; the default no-op backward is planned out", async () => {
+  const seen: string[] = [];
+  class Watch extends Callback {
+    onBeforeBackward() { seen.push("cb:onBeforeBackward"); }
+    onBeforeOptimizerStep() { seen.push("cb:onBeforeOptimizerStep"); }
+  }
+  class Auto extends LightningModule {
+    w = tf.variable(tf.ones([2]));
+    configureOptimizers() { return tf.train.sgd(0.1); }
+    trainingStep(b: { x: tf.Tensor }) { return tf.sum(tf.mul(this.w, b.x)) as tf.Scalar; }
+    backward() { seen.push("module:backward"); }
+  }
+  class Manual extends Auto {
+    constructor() { super(); this.automaticOptimization = false; }
+    trainingStep(b: { x: tf.Tensor }): tf.Scalar {
+      const opt = this.optimizers();
+      this.manualBackward(() => tf.sum(tf.mul(this.w, b.x)) as tf.Scalar);
+      opt.step();
+      opt.zeroGrad();
+      return undefined as unknown as tf.Scalar; // manual mode: returning nothing is allowed
+    }
+  }
+  await tf.setBackend("cpu");
+  const run = (m: LightningModule) => new Trainer({
+    maxEpochs: 1, logger: false, enableProgressBar: false, enableCheckpointing: false, enableModelSummary: false, live: false, callbacks: [new Watch()],
+  }).fit(m, new DataLoader({ x: tf.ones([1, 2]) }, { batchSize: 1 }));
+  for (const m of [new Auto(), new Manual()]) {
+    seen.length = 0;
+    await run(m);
+    assert.deepEqual(seen, ["cb:onBeforeBackward", "module:backward", "cb:onBeforeOptimizerStep"], m.constructor.name);
+  }
+  class Plain extends LightningModule {}
+  assert.equal(new Plain()._keepsDefault("backward"), true, "LightningModule's own backward is the no-op the loops skip");
+  assert.equal(new Auto()._keepsDefault("backward"), false);
+});

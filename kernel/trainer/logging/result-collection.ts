@@ -112,7 +112,7 @@ export class ResultCollection {
       return NOTHING_READ;
     }
     // One tensor (the common case: a loss) is read directly; several are packed into one read.
-    const packed = all.length === 1 ? all[0] : tf.tidy(() => tf.concat(all.map((t) => t.reshape([1]).cast("float32"))));
+    const packed = all.length === 1 ? all[0] : tf.tidy(() => pack(all));
     const release = () => {
       if (packed !== all[0]) packed.dispose();
       for (const t of own) t.dispose();
@@ -188,6 +188,12 @@ export class ResultCollection {
 }
 
 const NOTHING_READ = new Float32Array(0);
+
+/** One float32 vector of one-element tensors: a single stack when they are float32 scalars (what `log` queues). */
+function pack(ts: readonly tf.Tensor[]): tf.Tensor {
+  if (ts.every((t) => t.rank === 0 && t.dtype === "float32")) return tf.stack(ts as tf.Tensor[]);
+  return tf.concat(ts.map((t) => t.reshape([1]).cast("float32")));
+}
 
 /** Applies queued updates in log order, tensor values taken from `read` in queue order. */
 function applyQueue(queue: readonly PendingUpdate[], read: Float32Array): void {

@@ -23,28 +23,7 @@ export interface AutomaticBatchInfo {
   accumulating: boolean;
   clipVal: number | null;
   clipAlgorithm: string | null;
-  optionalHooks: OptionalHooks;
   warnNone(): void;
-}
-
-/**
- * The paired hooks of a batch that Lightning fires around the optimizer and that nobody may implement: whether a
- * callback (or an observer) or the module has each, decided once per fit, so a batch skips the dispatch of the rest.
- */
-export interface OptionalHooks {
-  onBeforeZeroGrad: boolean;
-  onBeforeBackward: boolean;
-  onAfterBackward: boolean;
-  onBeforeOptimizerStep: boolean;
-}
-
-export function optionalHooks(hooks: HookCaller): OptionalHooks {
-  return {
-    onBeforeZeroGrad: hooks.implemented("onBeforeZeroGrad"),
-    onBeforeBackward: hooks.implemented("onBeforeBackward"),
-    onAfterBackward: hooks.implemented("onAfterBackward"),
-    onBeforeOptimizerStep: hooks.implemented("onBeforeOptimizerStep"),
-  };
 }
 
 /**
@@ -54,7 +33,7 @@ export function optionalHooks(hooks: HookCaller): OptionalHooks {
 export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): MaybePromise<{ outputs: StepOutputs; stepped: boolean }> {
   const opt = ctx.optimizers[0];
   const hooks = ctx.hooks;
-  const optional = info.optionalHooks;
+  const optional = ctx.optional;
   let outputs: StepOutputs = {};
   const closure = (): MaybePromise<tf.Scalar | undefined> => {
     const step = forwardBackward(ctx, opt, batch, info);
@@ -66,7 +45,7 @@ export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: Automat
       }
       ctx.anomaly?.check("the backward of trainingStep's loss", step.loss, step.grads);
       return andThen(optional.onBeforeBackward ? hooks.both("onBeforeBackward", [step.loss]) : undefined, () =>
-        andThen(hooks.moduleHook("backward", [step.loss]), () => {
+        andThen(optional.backward ? hooks.moduleHook("backward", [step.loss]) : undefined, () => {
           ctx.grads.accumulate(step.grads);
           return andThen(optional.onAfterBackward ? hooks.both("onAfterBackward", []) : undefined, () => {
             outputs = { loss: shareData(step.loss), ...step.extra };

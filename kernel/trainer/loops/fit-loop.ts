@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { overrides } from "../callback";
 import type { StepOutputs } from "../hooks";
 import type { Trainer } from "../trainer";
-import { optionalHooks, runAutomaticBatch, type OptionalHooks } from "./automatic-batch";
+import { runAutomaticBatch } from "./automatic-batch";
 import { runManualBatch } from "./manual-batch";
 import { scanOutputs, type OutputScan } from "./batch-outputs";
 import { batchIterator, type BatchSource } from "./batch-source";
@@ -28,8 +28,8 @@ export async function runTrainingEpochs(trainer: Trainer, ctx: RunContext, data:
   const plan: FitPlan = {
     scalars: trainer.callbacks.some((c) => overrides(c, "onBatchScalars")),
     images: trainer.callbacks.some((c) => overrides(c, "onBatchImages")),
-    optionalHooks: optionalHooks(ctx.hooks),
   };
+  ctx.planHooks();
   while (!fitDone(trainer)) {
     await runEpoch(trainer, ctx, data, plan);
   }
@@ -40,7 +40,6 @@ interface FitPlan {
   /** Callbacks listen to the non-Lightning per-batch hooks (their readback/scan is skipped otherwise). */
   scalars: boolean;
   images: boolean;
-  optionalHooks: OptionalHooks;
 }
 
 function fitDone(t: Trainer): boolean {
@@ -156,7 +155,6 @@ async function runBatch(
           accumulating,
           clipVal: trainer.gradientClipVal,
           clipAlgorithm: trainer.gradientClipAlgorithm,
-          optionalHooks: plan.optionalHooks,
           warnNone: () => trainer._warnOnce("`training_step` returned `None`. If this was on purpose, ignore this warning..."),
         });
         const res = isPromise(running) ? await running : running;

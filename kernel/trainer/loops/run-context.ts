@@ -13,6 +13,7 @@ import type { SchedulerConfig } from "../optim/configure-optimizers";
 import { ResultCollection } from "../logging/result-collection";
 import type { AnomalyGuard } from "./anomaly-guard";
 import type { LogTarget } from "../logging/log-call";
+import { ALL_HOOKS, optionalHooks, type OptionalHooks } from "./optional-hooks";
 
 /** What the run needs of its Trainer. */
 export interface RunOwner {
@@ -42,6 +43,8 @@ export class RunContext implements OptimizerHost, LogTarget {
   images: Record<string, tf.Tensor> = {};
   /** `detectAnomaly`: finiteness checks of every backward, and the snapshot to restore (null when off). */
   anomaly: AnomalyGuard | null = null;
+  /** Which optional hooks anyone implements (all until `planHooks`, once the callback list is final). */
+  optional: OptionalHooks = ALL_HOOKS;
   /** Tensors kept for the duration of the batch only (e.g. automatic-mode extras made inside the tape). */
   batchOwned: tf.Tensor[] = [];
 
@@ -71,8 +74,13 @@ export class RunContext implements OptimizerHost, LogTarget {
   /** The module's variables (discovered again only when they may have changed: see cachedDiscovery). */
   readonly variables: () => tf.Variable[] = cachedDiscovery(() => this.module.allVariables());
 
+  /** Decides once which optional hooks to fire (the training loop calls it when the callback list is final). */
+  planHooks(): void {
+    this.optional = optionalHooks(this.hooks, this.module);
+  }
+
   beforeOptimizerStep(opt: LightningOptimizer): void {
-    this.hooks.bothSync("onBeforeOptimizerStep", [opt]);
+    if (this.optional.onBeforeOptimizerStep) this.hooks.bothSync("onBeforeOptimizerStep", [opt]);
   }
 
   afterOptimizerStep(_opt: LightningOptimizer): void {
