@@ -36,7 +36,6 @@ const loadNote = (loads: number[]) =>
 const SHIPPED_MIN_FLOP = parallelSettings.minFlop;
 
 type Mode = "one thread" | "two threads" | "rows" | "cols";
-const MODES: Mode[] = ["one thread", "two threads"];
 /** "two threads" splits as the planner chooses; "rows" / "cols" force a split. */
 function useMode(mode: Mode, minFlop: number): void {
   parallelSettings.enabled = mode !== "one thread";

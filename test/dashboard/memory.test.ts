@@ -10,7 +10,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type WebSocket from "ws";
 import { DashboardServer, Hub } from "../../kernel/stream";
-import { openSocket, sleep, until, wsUrl } from "./fixtures";
+import { openSocket, until, wsUrl } from "./fixtures";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

@@ -3,7 +3,7 @@
  * environment (the kernel tests' harness: temp JUPYTER_PATH with our kernelspec, cwd inside the project).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KERNEL_NAME, PROJECT_ROOT, PYTHON, makeJupyterEnv } from "../kernel/kernel-harness";

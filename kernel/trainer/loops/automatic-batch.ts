@@ -8,7 +8,6 @@ import { MisconfigurationError } from "../errors";
 import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
 import type { RunContext } from "./run-context";
-import type { HookCaller } from "../hook-caller";
 import { automaticStepOutput, type AutomaticStep } from "./step-output";
 import { andThen, isPromise, type MaybePromise } from "../maybe-async";
 import { shareData } from "../shared-data";

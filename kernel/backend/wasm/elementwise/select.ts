@@ -3,7 +3,7 @@
 // a lane mask that picks t's or e's bits: bit-identical, float32 and int32 alike. A condition of one value per row
 // keeps the shipped kernel.
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
-import { get, I32, i32Add, i32Const, loop16, moduleBytes, set, simd, uleb, v128Load, v128Store, v128Zero, vec, V128 } from "../wasm-encode";
+import { get, I32, i32Add, i32Const, loop16, moduleBytes, set, simd, uleb, v128Load, v128Store, v128Zero, vec } from "../wasm-encode";
 import { simdKernel } from "../simd-module";
 import { byteOffset, i32View, sizeOf, u8View, wasmMemoryOf, type WasmBackendLike } from "../wasm-heap";
 
