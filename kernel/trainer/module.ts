@@ -16,6 +16,7 @@ import { clipGradients, type ClipOptions } from "./optim/clip-gradients";
 import { toggleOptimizer, untoggleOptimizer } from "./optim/toggle";
 import type { Trainer } from "./trainer";
 import type { RunContext } from "./loops/run-context";
+import type { DefaultModuleHook } from "./loops/optional-hooks";
 import type { Callback } from "./callback";
 
 /**
@@ -100,8 +101,8 @@ export abstract class LightningModule {
   /** Called by `manualBackward` and automatic backward after `onBeforeBackward` (the gradients are added after it). */
   backward(_loss: LossTensor): void {}
 
-  /** @internal Whether `hook` is still LightningModule's own no-op, which the loops then need not call. */
-  _keepsDefault(hook: "backward"): boolean {
+  /** @internal Whether `hook` still has LightningModule's own body (the loops then skip or call it directly). */
+  _keepsDefault(hook: DefaultModuleHook): boolean {
     return this[hook] === LightningModule.prototype[hook];
   }
 

@@ -32,6 +32,7 @@ export interface AutomaticBatchInfo {
 export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: AutomaticBatchInfo): MaybePromise<{ outputs: StepOutputs; stepped: boolean }> {
   const opt = ctx.optimizers[0];
   const hooks = ctx.hooks;
+  const module = ctx.module;
   const optional = ctx.optional;
   let outputs: StepOutputs = {};
   const closure = (): MaybePromise<tf.Scalar | undefined> => {
@@ -54,13 +55,19 @@ export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: Automat
     };
     if (info.batchIdx % info.accumulate !== 0) return backward();
     return andThen(optional.onBeforeZeroGrad ? hooks.both("onBeforeZeroGrad", [opt]) : undefined, () =>
-      andThen(hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt]), backward));
+      andThen(optional.optimizerZeroGrad
+        ? hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt])
+        : module.optimizerZeroGrad(info.epoch, info.batchIdx, opt), backward));
   };
   if (info.accumulating) return andThen(closure(), () => ({ outputs, stepped: false }));
   const wrapped = () => andThen(closure(), (loss) =>
     andThen(optional.onBeforeOptimizerStep ? hooks.both("onBeforeOptimizerStep", [opt]) : undefined, () =>
-      andThen(hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm]), () => loss)));
-  return andThen(hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped]), () =>
+      andThen(optional.configureGradientClipping
+        ? hooks.moduleHook("configureGradientClipping", [opt, info.clipVal, info.clipAlgorithm])
+        : module.configureGradientClipping(opt, info.clipVal, info.clipAlgorithm), () => loss)));
+  return andThen(optional.optimizerStep
+    ? hooks.moduleHook("optimizerStep", [info.epoch, info.batchIdx, opt, wrapped])
+    : module.optimizerStep(info.epoch, info.batchIdx, opt, wrapped), () =>
     andThen(hooks.settle(), () => ({ outputs, stepped: true })));
 }
 

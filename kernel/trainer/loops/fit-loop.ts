@@ -138,7 +138,7 @@ async function runBatch(
     } else {
       if (needsTransfer(ctx)) batch = await transfer(ctx, batch);
       ctx.startBatch(batch);
-      const started = hooks.both("onTrainBatchStart", [batch, batchIdx]);
+      const started = ctx.optional.onTrainBatchStart ? hooks.both("onTrainBatchStart", [batch, batchIdx]) : undefined;
       const r = isPromise(started) ? await started : started;
       if (r === -1) {
         // Epoch-interval schedulers still step when the epoch is cut short (Lightning #test_lr_updated_on_train_batch_start_returns_minus_one).
@@ -172,10 +172,12 @@ async function runBatch(
       }
       if (ctx.anomaly) await ctx.anomaly.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
     }
-    const cbEnd = hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-    if (isPromise(cbEnd)) await cbEnd;
-    const moduleEnd = hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-    if (isPromise(moduleEnd)) await moduleEnd;
+    if (ctx.optional.onTrainBatchEnd) {
+      const cbEnd = hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+      if (isPromise(cbEnd)) await cbEnd;
+      const moduleEnd = hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
+      if (isPromise(moduleEnd)) await moduleEnd;
+    }
     const settled = hooks.settle();
     if (settled) await settled;
     // One readback for logged values and the outputs' scalars (those only when a callback listens to them).
