@@ -168,7 +168,8 @@ async function runBatch(
           }
         }
       } else {
-        outputs = await runManualBatch(ctx, batch, batchIdx);
+        const running = runManualBatch(ctx, batch, batchIdx);
+        outputs = isPromise(running) ? await running : running;
       }
       if (ctx.anomaly) await ctx.anomaly.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
     }

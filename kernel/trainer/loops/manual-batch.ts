@@ -2,15 +2,25 @@
 import type { StepOutputs } from "../hooks";
 import type { RunContext } from "./run-context";
 import { manualStepOutput } from "./step-output";
+import { andThen, isPromise, type MaybePromise } from "../maybe-async";
 
-export async function runManualBatch(ctx: RunContext, batch: unknown, batchIdx: number): Promise<StepOutputs> {
+/** Synchronous when `trainingStep` and the hooks it fired are: no promise and no microtask per batch then. */
+export function runManualBatch(ctx: RunContext, batch: unknown, batchIdx: number): MaybePromise<StepOutputs> {
   ctx.countingSteps = true;
-  let out: unknown;
-  try {
-    out = await ctx.hooks.moduleHook("trainingStep", [batch, batchIdx]);
-    await ctx.hooks.settle();
-  } finally {
+  const stopCounting = () => {
     ctx.countingSteps = false;
+  };
+  let result: MaybePromise<StepOutputs>;
+  try {
+    result = andThen(ctx.hooks.moduleHook("trainingStep", [batch, batchIdx]), (value) =>
+      andThen(ctx.hooks.settle(), () => manualStepOutput(value)));
+  } catch (e) {
+    stopCounting();
+    throw e;
   }
-  return manualStepOutput(out);
+  if (!isPromise(result)) {
+    stopCounting();
+    return result;
+  }
+  return result.finally(stopCounting);
 }
