@@ -2,7 +2,7 @@
  * The one place that calls hooks. It runs callbacks first (in order) then the module, records the hook currently
  * running (so `log()` can validate against it and errors can name it), and notifies observers (e.g. `HookTrace`).
  */
-import { Callback } from "./callback";
+import { overrides, type Callback } from "./callback";
 import type { HookName } from "./hooks";
 import { isPromise } from "./maybe-async";
 
@@ -112,18 +112,12 @@ export class HookCaller {
     }
     let found = this.implementersByHook.get(hook);
     if (!found) {
-      found = cbs.filter((cb) => {
-        const fn = (cb as any)[hook];
-        return typeof fn === "function" && !this.skippable(fn, hook);
-      });
+      // A callback's inherited no-op hook is not called (nothing to run) unless an observer records every call.
+      found = cbs.filter((cb) =>
+        typeof (cb as any)[hook] === "function" && (this.observers.length > 0 || overrides(cb, hook as keyof Callback)));
       this.implementersByHook.set(hook, found);
     }
     return found;
-  }
-
-  /** A callback's inherited no-op hook is not called (nothing to run) unless an observer records every call. */
-  private skippable(fn: unknown, hook: string): boolean {
-    return this.observers.length === 0 && fn === (Callback.prototype as any)[hook];
   }
 
   /**

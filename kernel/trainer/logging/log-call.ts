@@ -176,6 +176,6 @@ function countKeys(o: object): number {
 
 /** `name` is another entry's forked `_step`/`_epoch` key, or forks into a name that exists. */
 function collides(results: ResultCollection, hook: string, name: string, meta: LogMeta): boolean {
-  if (results.exportedNames(`${hook}.${name}`).has(name)) return true;
+  if (results.exportedNames(hook, name).has(name)) return true;
   return meta.onStep && meta.onEpoch && (results.hasEntryNamed(`${name}_step`) || results.hasEntryNamed(`${name}_epoch`));
 }

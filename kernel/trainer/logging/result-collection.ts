@@ -41,7 +41,8 @@ export interface MetricViews {
 }
 
 export class ResultCollection {
-  private readonly entries = new Map<string, LogEntry>();
+  /** Every entry in the order it was first logged (the order of the published metric dicts). */
+  private readonly entries: LogEntry[] = [];
   /** The same entries by hook, then name: the per-call lookup builds no `hook.name` string. */
   private readonly byHook = new Map<string, Map<string, LogEntry>>();
   private pending: PendingUpdate[] = [];
@@ -55,23 +56,22 @@ export class ResultCollection {
 
   /** Registers (or re-checks) an entry; returns "conflict" when the same name was logged in this hook with other options. */
   entry(hook: string, name: string, meta: LogMeta): LogEntry | "conflict" {
-    const key = `${hook}.${name}`;
-    const existing = this.entries.get(key);
+    const existing = this.existing(hook, name);
     if (existing) return sameMeta(existing.meta, meta) ? existing : "conflict";
     const init = meta.reduceFx === "max" ? -Infinity : meta.reduceFx === "min" ? Infinity : 0;
     const e: LogEntry = { hook, name, meta, validatedWith: null, last: NaN, hasLast: false, sum: 0, weight: 0, extreme: init, count: 0 };
-    this.entries.set(key, e);
+    this.entries.push(e);
     let named = this.byHook.get(hook);
     if (!named) this.byHook.set(hook, (named = new Map()));
     named.set(name, e);
     return e;
   }
 
-  /** Forked names already produced by other entries (to catch `a_step` colliding with a forked `a`). */
-  exportedNames(exceptKey: string): Set<string> {
+  /** Forked names produced by the entries other than `hook.name` (to catch `a_step` colliding with a forked `a`). */
+  exportedNames(hook: string, name: string): Set<string> {
     const out = new Set<string>();
-    for (const [key, e] of this.entries) {
-      if (key === exceptKey) continue;
+    for (const e of this.entries) {
+      if (e.hook === hook && e.name === name) continue;
       const fork = e.meta.onStep && e.meta.onEpoch;
       if (fork) {
         out.add(`${e.name}_step`);
@@ -82,8 +82,7 @@ export class ResultCollection {
   }
 
   hasEntryNamed(name: string): boolean {
-    for (const e of this.entries.values()) if (e.name === name) return true;
-    return false;
+    return this.entries.some((e) => e.name === name);
   }
 
   /** Queues a value; tensors must be kept by the caller's scope until `flush`. */
@@ -144,7 +143,7 @@ export class ResultCollection {
   /** Lightning's `metrics(on_step)`: the step view (last values) or the epoch view (reductions). */
   metrics(onStep: boolean): MetricViews {
     const views: MetricViews = { log: {}, callback: {}, pbar: {} };
-    for (const e of this.entries.values()) {
+    for (const e of this.entries) {
       const fork = e.meta.onStep && e.meta.onEpoch;
       let value: number;
       let forked: string;
@@ -170,7 +169,7 @@ export class ResultCollection {
 
   /** Resets accumulators and step values (after epoch metrics were published). Entries stay registered. */
   reset(): void {
-    for (const e of this.entries.values()) {
+    for (const e of this.entries) {
       e.hasLast = false;
       e.sum = 0;
       e.weight = 0;
@@ -182,7 +181,7 @@ export class ResultCollection {
   /** Forgets everything (new run). */
   clear(): void {
     this.discardPending();
-    this.entries.clear();
+    this.entries.length = 0;
     this.byHook.clear();
   }
 }
