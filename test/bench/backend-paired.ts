@@ -8,9 +8,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fixed, formatTable, median } from "./backend-stats";
+import { arg } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
 const QUICK = !!process.env.BENCH_QUICK;
 const ROUNDS = Number(arg("rounds", QUICK ? "3" : "15"));
 const BENCHES = arg("benches", "mlp,gan").split(",");

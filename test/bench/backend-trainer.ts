@@ -23,9 +23,8 @@ import { OWN_GEMM_ENV_VAR } from "../../kernel/backend/wasm/gemm/own-gemm";
 import { dcganParts, mlpGanParts, mlpParts, type GanParts, type MlpParts } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
 import { StepTimes } from "./step-times";
+import { arg } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
 const BENCHES = arg("benches", "mlp,gan,dcgan").split(",");

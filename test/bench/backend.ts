@@ -10,12 +10,8 @@ import { registerWasmTuning, unregisterWasmTuning } from "../../kernel/backend/w
 import { seeded } from "../backend/on-backends";
 import { dcgan, mlpClassifier, mlpGan, type TrainingProgram } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
+import { arg } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const REPS = Number(arg("reps", "3"));
 const STEPS = Number(arg("steps", "30"));
 const CPU_STEPS = Number(arg("cpuSteps", "4"));

@@ -18,13 +18,9 @@ import * as current from "../../kernel/stream";
 import type { BatchScalars } from "../../kernel/trainer/hooks";
 import { fit, launchChromium, openSocket, until, wsUrl, sleep } from "../dashboard/fixtures";
 import { fixed, formatTable, median } from "./backend-stats";
+import { option } from "./bench-args";
 
-const args = process.argv.slice(2);
-const opt = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const arg = (name: string, fallback: number) => Number(opt(name) ?? fallback);
+const arg = (name: string, fallback: number) => Number(option(name) ?? fallback);
 const REPS = arg("reps", 5);
 const BATCHES = arg("batches", 300);
 const POINTS = arg("points", 100_000);
@@ -40,8 +36,8 @@ interface Config {
 
 /** The stream module of a baseline build (see the header), or null. */
 function baseline(): StreamModule | null {
-  let dir = opt("baseline");
-  const rev = opt("baseline-rev");
+  let dir = option("baseline");
+  const rev = option("baseline-rev");
   if (!dir && rev) {
     const root = resolve(__dirname, "..", "..", "..");
     const sha = execSync(`git rev-parse --short ${rev}`, { cwd: root }).toString().trim();

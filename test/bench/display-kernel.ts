@@ -16,9 +16,8 @@ import { ManualScheduler } from "../../kernel/display/scheduler";
 import { clearRuns } from "../../kernel/display/run-registry";
 import { simulateFit } from "../display/simulated-fit";
 import { fixed, formatTable, median } from "./backend-stats";
+import { arg } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
 const QUICK = !!process.env.BENCH_QUICK;
 const REPS = Number(arg("reps", QUICK ? "2" : "5"));
 const BATCHES = Number(arg("batches", QUICK ? "20" : "60"));

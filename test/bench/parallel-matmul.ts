@@ -20,12 +20,8 @@ import { seeded } from "../backend/on-backends";
 import { mlpClassifier, mlpGan, type TrainingProgram } from "../backend/training-programs";
 import { fixed, formatTable, median } from "./backend-stats";
 import { cleanReps } from "./foreign-load";
+import { arg } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const REPS = Number(arg("reps", "5"));
 const BENCHES = arg("benches", "matmul,mlp,layers,gan").split(",");
 const BATCH = 64;

@@ -20,9 +20,8 @@ import { tf, LightningModule, Trainer, DataLoader } from "../../kernel";
 import { registerWasmTuning } from "../../kernel/backend/wasm/register";
 import { fixed, formatTable, median } from "./backend-stats";
 import { installKernelClock, kernelMs } from "./kernel-clock";
+import { arg, args } from "./bench-args";
 
-const args = process.argv.slice(2);
-const arg = (n: string, d: string) => (args.includes(`--${n}`) ? args[args.indexOf(`--${n}`) + 1] : d);
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const PROCS = Number(arg("procs", QUICK ? "2" : "6"));
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
