@@ -110,6 +110,8 @@ export class Trainer {
   private readonly callbackMetricsDict: Record<string, number> = {};
   private readonly loggedMetricsDict: Record<string, number> = {};
   private readonly progressBarDict: Record<string, number> = {};
+  /** @internal The three dicts as one view set, for a batch whose step metrics go straight into them. */
+  readonly _metricDicts: MetricViews = { log: this.loggedMetricsDict, callback: this.callbackMetricsDict, pbar: this.progressBarDict };
   private readonly warned = new Set<string>();
   private configured: { module: LightningModule; optimizers: LightningOptimizer[]; schedulers: SchedulerConfig[] } | null = null;
 

@@ -14,6 +14,7 @@
 // gives the median over fresh processes and their range.
 // Also reports tf.memory().numTensors before/after each process's runs and the tensors gained per step during a fit.
 //   node dist/test/bench/trainer-overhead.js [--procs 6] [--reps 3] [--batches 60] [--kernel-clock] [--mlp-hidden 256,128]
+//     [--bench mlp|gan]
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { tf, LightningModule, Trainer, DataLoader } from "../../kernel";
@@ -36,8 +37,10 @@ const KERNEL_CLOCK = args.includes("--kernel-clock");
 /** --mlp-hidden 8: the MLP's hidden layers (a small model shows the trainer's cost when the step's data fit in cache). */
 const HIDDEN = arg("mlp-hidden", "256,128").split(",").map(Number);
 const MLP_NAME = `MLP 784-${HIDDEN.join("-")}-10`;
-const BENCHES = ["mlp", "gan"] as const;
-type Bench = (typeof BENCHES)[number];
+const ALL_BENCHES = ["mlp", "gan"] as const;
+type Bench = (typeof ALL_BENCHES)[number];
+/** --bench mlp: run one of the two models only. */
+const BENCHES: readonly Bench[] = ALL_BENCHES.filter((b) => arg("bench", b) === b);
 
 function dense(units: number[], inputDim: number, lastActivation: "linear" | "tanh" = "linear"): tf.Sequential {
   return tf.sequential({

@@ -120,12 +120,14 @@ export class ResultCollection {
       (values) => {
         let read: Float32Array;
         try {
-          read = Float32Array.from(values as ArrayLike<number>);
+          // The backends' reads give a new float32 array here (a pack is float32): copy only other dtypes. Per-batch
+          // typed arrays are dear in situ (each one is a buffer plus its external-memory accounting).
+          read = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
         } finally {
           release();
         }
         applyQueue(queue, read);
-        return read.subarray(own.length);
+        return extra.length === 0 ? NOTHING_READ : read.subarray(own.length);
       },
       (error) => {
         release();
@@ -143,6 +145,12 @@ export class ResultCollection {
   /** Lightning's `metrics(on_step)`: the step view (last values) or the epoch view (reductions). */
   metrics(onStep: boolean): MetricViews {
     const views: MetricViews = { log: {}, callback: {}, pbar: {} };
+    this.metricsInto(onStep, views);
+    return views;
+  }
+
+  /** `metrics(onStep)` written straight into `views` (the trainer's own dicts when no one needs the step's view). */
+  metricsInto(onStep: boolean, views: MetricViews): void {
     for (const e of this.entries) {
       const fork = e.meta.onStep && e.meta.onEpoch;
       let value: number;
@@ -164,7 +172,6 @@ export class ResultCollection {
       }
       if (e.meta.progBar) views.pbar[forked] = value;
     }
-    return views;
   }
 
   /** Resets accumulators and step values (after epoch metrics were published). Entries stay registered. */

@@ -93,7 +93,7 @@ function forwardBackward(ctx: RunContext, opt: LightningOptimizer, batch: unknow
     parsed = automaticStepOutput(out);
     if (parsed.kind === "skip") throw SKIP;
     // Extra values are made inside the tape's tidy; keep them until the batch ends (released in ctx.endBatch).
-    keepTensors(parsed.extra, ctx.batchOwned);
+    if (hasKeys(parsed.extra)) keepTensors(parsed.extra, ctx.batchOwned);
     return info.accumulate > 1 ? tf.div(parsed.loss, info.accumulate) as tf.Scalar : parsed.loss;
   };
   if (vars.length === 0) {
@@ -123,4 +123,10 @@ function keepTensors(v: unknown, owned: tf.Tensor[], seen = new Set<unknown>()):
   if (typeof v !== "object" || v === null || seen.has(v)) return;
   seen.add(v);
   for (const item of Array.isArray(v) ? v : Object.values(v)) keepTensors(item, owned, seen);
+}
+
+/** Whether `o` has an own enumerable key (no key array made: a bare loss returns `{}` extras every batch). */
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

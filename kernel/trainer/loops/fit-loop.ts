@@ -204,11 +204,17 @@ function publishBatch(
   trainer: Trainer, ctx: RunContext, scan: OutputScan | null, read: Float32Array, batchIdx: number, epoch: number,
   stepped: boolean, plan: FitPlan,
 ): MaybePromise<void> {
-  const views = ctx.trainResults.metrics(true);
-  trainer._mergeMetrics(views, true);
   trainer.batchesSeen++;
   const logNow = stepped && trainer.logEveryNSteps > 0 &&
     ((trainer._batchesThatStepped + 1) % trainer.logEveryNSteps === 0 || trainer.shouldStop || trainer.fastDevRun > 0);
+  if (!logNow && !scan) {
+    // No logger or listener takes this step's view: its values go straight into the trainer's dicts.
+    ctx.trainResults.metricsInto(true, trainer._metricDicts);
+    if (stepped) trainer._pendingStepped = true;
+    return;
+  }
+  const views = ctx.trainResults.metrics(true);
+  trainer._mergeMetrics(views, true);
   return andThen(logNow ? trainer._logToLoggers(views.log, trainer._batchesThatStepped) : undefined, () => {
     if (stepped) trainer._pendingStepped = true;
     if (scan) return notifyListeners(trainer, ctx, scan, read, views.log, batchIdx, epoch, plan);
