@@ -120,8 +120,8 @@ export class ResultCollection {
       (values) => {
         let read: Float32Array;
         try {
-          // The backends' reads give a new float32 array here (a pack is float32): copy only other dtypes. Per-batch
-          // typed arrays are dear in situ (each one is a buffer plus its external-memory accounting).
+          // A float32 read (always, for a pack) is used as it is: nothing writes to it before applyQueue and the
+          // listeners have read it. Per-batch typed arrays are dear in situ (a buffer plus external-memory accounting).
           read = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
         } finally {
           release();

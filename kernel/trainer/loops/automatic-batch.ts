@@ -125,7 +125,7 @@ function keepTensors(v: unknown, owned: tf.Tensor[], seen = new Set<unknown>()):
   for (const item of Array.isArray(v) ? v : Object.values(v)) keepTensors(item, owned, seen);
 }
 
-/** Whether `o` has an own enumerable key (no key array made: a bare loss returns `{}` extras every batch). */
+/** Whether `o` has an enumerable key, without making a key array (a bare loss gives `{}` extras every batch). */
 function hasKeys(o: object): boolean {
   for (const _ in o) return true;
   return false;
