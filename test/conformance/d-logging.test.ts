@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Callback, StepLR, type LogOptions, type Logger, type LightningModule } from "../../kernel";
+import { Callback, StepLR, type LogOptions, type Logger, type LightningModule, type Trainer } from "../../kernel";
 import {
   useTestBackend, makeTrainer, loader, OneVar, ManualOneVar, captureWarnings, rejection, valueOf, tf, type Batch,
 } from "./setup";
@@ -51,6 +51,31 @@ describe("D. logging", () => {
     assert.deepEqual(trainer.loggedMetrics, { a_step: 4, a_epoch: 2.5 });
     assert.deepEqual(trainer.callbackMetrics, { a: 2.5, a_step: 4, a_epoch: 2.5 });
     assert.deepEqual(trainer.progressBarMetrics, { a_step: 4, a_epoch: 2.5 });
+  });
+
+  test("step values reach the three dicts before the next batch, whether or not a logger takes that step", async () => {
+    // With logEveryNSteps 50 no batch is a logger step (the values go straight into the dicts); with 1 every batch is.
+    const seen = async (logEveryNSteps: number) => {
+      const records: Record<string, number>[][] = [];
+      const spy = new (class extends Callback {
+        onTrainBatchStart(t: Trainer) {
+          records.push([t.callbackMetrics, t.loggedMetrics, t.progressBarMetrics]);
+        }
+      })();
+      const logger = new MockLogger();
+      const m = logging((m, b) => m.log("a", b.x, { onStep: true, onEpoch: true, progBar: true }));
+      await captureWarnings(() => makeTrainer({ logger, logEveryNSteps, callbacks: [spy] }).fit(m, loader()));
+      return { records, loggerSteps: logger.calls.length };
+    };
+    const direct = await seen(50);
+    const viaLogger = await seen(1);
+    assert.equal(direct.loggerSteps, 1, "only the epoch-end call");
+    assert.equal(viaLogger.loggerSteps, 5, "four step calls and the epoch-end call");
+    assert.deepEqual(direct.records[0], [{}, {}, {}]);
+    for (const i of [1, 2, 3]) {
+      assert.deepEqual(direct.records[i], [{ a: i, a_step: i }, { a_step: i }, { a_step: i }], `before batch ${i}`);
+    }
+    assert.deepEqual(viaLogger.records, direct.records);
   });
 
   test("case 43: test__training_step__log key sets (2 batches, 2 epochs)", async () => {
