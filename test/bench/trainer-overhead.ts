@@ -14,7 +14,7 @@
 // gives the median over fresh processes and their range.
 // Also reports tf.memory().numTensors before/after each process's runs and the tensors gained per step during a fit.
 //   node dist/test/bench/trainer-overhead.js [--procs 6] [--reps 3] [--batches 60] [--kernel-clock] [--mlp-hidden 256,128]
-//     [--bench mlp|gan]
+//     [--bench mlp|gan] [--mlp-log off]
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { tf, LightningModule, Trainer, DataLoader } from "../../kernel";
@@ -36,7 +36,12 @@ const B = 64;
 const KERNEL_CLOCK = args.includes("--kernel-clock");
 /** --mlp-hidden 8: the MLP's hidden layers (a small model shows the trainer's cost when the step's data fit in cache). */
 const HIDDEN = arg("mlp-hidden", "256,128").split(",").map(Number);
-const MLP_NAME = `MLP 784-${HIDDEN.join("-")}-10`;
+/**
+ * --mlp-log off: the MLP logs nothing and neither loop reads the loss back, which isolates the trainer's cost outside
+ * its logging path (the share of `this.log` + readback + metric dicts is the difference to the default run).
+ */
+const MLP_LOG = arg("mlp-log", "on") !== "off";
+const MLP_NAME = `MLP 784-${HIDDEN.join("-")}-10${MLP_LOG ? "" : ", no log/readback"}`;
 const ALL_BENCHES = ["mlp", "gan"] as const;
 type Bench = (typeof ALL_BENCHES)[number];
 /** --bench mlp: run one of the two models only. */
@@ -79,15 +84,9 @@ class Mlp extends LightningModule {
   configureOptimizers() { return tf.train.adam(1e-3); }
   trainingStep(batch: { x: tf.Tensor; y: tf.Tensor }) {
     const loss = tf.losses.softmaxCrossEntropy(batch.y, this.net.apply(batch.x) as tf.Tensor) as tf.Scalar;
-    this.log("loss", loss, { progBar: true });
+    if (MLP_LOG) this.log("loss", loss, { progBar: true });
     return loss;
   }
-}
-
-/** One readback per batch for the step's scalars, as the Trainer does. */
-async function readAndDispose(t: tf.Tensor): Promise<void> {
-  await t.data();
-  t.dispose();
 }
 
 interface HandLoop {
@@ -96,11 +95,12 @@ interface HandLoop {
   dispose(): void;
 }
 
-/** Runs `step` under tidy, releases the batch, and reads the returned scalars back once. */
-function handStep(batch: Batch, step: () => tf.Tensor): Promise<void> {
+/** Runs `step` under tidy, releases the batch, and reads the returned scalars back once, as the Trainer does. */
+async function handStep(batch: Batch, step: () => tf.Tensor, read = true): Promise<void> {
   const out = tf.tidy(step);
   tf.dispose(Object.values(batch));
-  return readAndDispose(out);
+  if (read) await out.data();
+  out.dispose();
 }
 
 function mlpHand(): HandLoop {
@@ -108,7 +108,7 @@ function mlpHand(): HandLoop {
   const opt = tf.train.adam(1e-3);
   return {
     step: ({ x, y }) => handStep({ x, y }, () =>
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y!, net.apply(x) as tf.Tensor) as tf.Scalar, true)!),
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(y!, net.apply(x) as tf.Tensor) as tf.Scalar, true)!, MLP_LOG),
     dispose: () => {
       net.dispose();
       opt.dispose();

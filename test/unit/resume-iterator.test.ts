@@ -41,6 +41,10 @@ test("an async iterable passes its promises through, skipping `start` items", as
   assert.ok(isPromise(first));
   assert.deepEqual(await first, { done: false, value: 3 });
   assert.deepEqual(await drain(it), [4]);
+  // Nothing left to skip: the source's own promise comes back, with no promise chained on it.
+  const own = Promise.resolve({ done: false, value: "b" });
+  const source = { [Symbol.asyncIterator]: () => ({ next: () => own }) };
+  assert.equal(iteratorFrom(source, 0).next(), own);
 });
 
 test("promised values of a sync iterable are awaited, like for await", async () => {
