@@ -107,11 +107,8 @@ export class Trainer {
   /** @internal */ _leaks: LeakDetector | null = null;
   private _globalStep = 0;
   private interruptReason: string | null = null;
-  private readonly callbackMetricsDict: Record<string, number> = {};
-  private readonly loggedMetricsDict: Record<string, number> = {};
-  private readonly progressBarDict: Record<string, number> = {};
-  /** @internal The three dicts as one view set, for a batch whose step metrics go straight into them. */
-  readonly _metricDicts: MetricViews = { log: this.loggedMetricsDict, callback: this.callbackMetricsDict, pbar: this.progressBarDict };
+  /** @internal loggedMetrics, callbackMetrics and progressBarMetrics (a batch's step metrics may be written straight in). */
+  readonly _metricDicts: MetricViews = { log: {}, callback: {}, pbar: {} };
   private readonly warned = new Set<string>();
   private configured: { module: LightningModule; optimizers: LightningOptimizer[]; schedulers: SchedulerConfig[] } | null = null;
 
@@ -164,13 +161,13 @@ export class Trainer {
     return this.state.status === "interrupted";
   }
   get callbackMetrics(): Record<string, number> {
-    return { ...this.callbackMetricsDict };
+    return { ...this._metricDicts.callback };
   }
   get loggedMetrics(): Record<string, number> {
-    return { ...this.loggedMetricsDict };
+    return { ...this._metricDicts.log };
   }
   get progressBarMetrics(): Record<string, number> {
-    return { ...this.progressBarDict };
+    return { ...this._metricDicts.pbar };
   }
   /** The raw tf optimizers of the current/last fit. */
   get optimizers(): tf.Optimizer[] {
@@ -584,12 +581,12 @@ export class Trainer {
   async _stepPlateauSchedulers(ctx: RunContext, interval: "step" | "epoch"): Promise<void> {
     for (const s of ctx.schedulers) {
       if (!s.reduceOnPlateau || s.interval !== interval) continue;
-      const metric = this.callbackMetricsDict[s.monitor!];
+      const metric = this._metricDicts.callback[s.monitor!];
       if (metric === undefined) {
         if (s.strict) {
           throw new MisconfigurationError(
             `ReduceLROnPlateau conditioned on metric "${s.monitor}" which is not available. Available metrics are: ` +
-              `${Object.keys(this.callbackMetricsDict).join(", ") || "(none)"}. Condition can be set using \`monitor\` key in lr scheduler dict.`,
+              `${Object.keys(this._metricDicts.callback).join(", ") || "(none)"}. Condition can be set using \`monitor\` key in lr scheduler dict.`,
           );
         }
         continue;
@@ -600,9 +597,9 @@ export class Trainer {
 
   /** @internal Merges a result view into the three metric dicts. */
   _mergeMetrics(views: MetricViews, includeCallback: boolean): void {
-    Object.assign(this.loggedMetricsDict, views.log);
-    Object.assign(this.progressBarDict, views.pbar);
-    if (includeCallback) Object.assign(this.callbackMetricsDict, views.callback);
+    Object.assign(this._metricDicts.log, views.log);
+    Object.assign(this._metricDicts.pbar, views.pbar);
+    if (includeCallback) Object.assign(this._metricDicts.callback, views.callback);
   }
 
   /** @internal The step loggers receive for evaluation metrics. */
@@ -635,7 +632,7 @@ export class Trainer {
   }
 
   private resetMetrics(): void {
-    for (const d of [this.callbackMetricsDict, this.loggedMetricsDict, this.progressBarDict]) {
+    for (const d of Object.values(this._metricDicts)) {
       for (const k of Object.keys(d)) delete d[k];
     }
   }

@@ -5,6 +5,7 @@ import { DataLoader } from "../data/data-loader";
 import type { BatchIterator } from "../maybe-async";
 import { iteratorFrom } from "../data/resume-iterator";
 
+/** `batches(epoch, start)`: one epoch's batches from `start` (a DataLoader over in-memory data answers synchronously). */
 export type BatchSource = DataLoader | { length: number; batches(epoch: number, start: number): BatchIterator };
 
 export function toBatchSource(data: unknown, what: string): BatchSource {
@@ -21,11 +22,6 @@ export function toBatchSource(data: unknown, what: string): BatchSource {
     `${what} must be a DataLoader, an array of batches, an (async) iterable or a tf.data.Dataset; got ${describeValue(data)}. ` +
       "Wrap tensors with new DataLoader({x, y}, {batchSize: 32}).",
   );
-}
-
-/** Batches of one epoch from `start`; a DataLoader over in-memory data answers synchronously (see `DataLoader.batches`). */
-export function batchIterator(source: BatchSource, epoch: number, start: number): BatchIterator {
-  return source.batches(epoch, start);
 }
 
 /** Lightning's limit_*_batches: a fraction of the length, or an absolute count. */

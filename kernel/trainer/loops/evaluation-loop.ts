@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Trainer } from "../trainer";
 import type { RunContext } from "./run-context";
-import { batchIterator, type BatchSource } from "./batch-source";
+import type { BatchSource } from "./batch-source";
 import { yieldToEventLoop } from "./yield-point";
 
 export type EvalKind = "validation" | "test" | "predict";
@@ -33,7 +33,7 @@ export async function runEvaluation(
   ctx.module.training = false;
   await hooks.both(`on${Cap}Start` as any, []);
   await hooks.both(`on${Cap}EpochStart` as any, []);
-  const it = batchIterator(source, 0, 0);
+  const it = source.batches(0, 0);
   try {
     for (let i = 0; i < limit; i++) {
       await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary

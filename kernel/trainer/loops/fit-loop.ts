@@ -10,7 +10,7 @@ import type { Trainer } from "../trainer";
 import { runAutomaticBatch } from "./automatic-batch";
 import { runManualBatch } from "./manual-batch";
 import { scanOutputs, type OutputScan } from "./batch-outputs";
-import { batchIterator, type BatchSource } from "./batch-source";
+import type { BatchSource } from "./batch-source";
 import { needsTransfer, runEvaluation, transfer } from "./evaluation-loop";
 import { andThen, isPromise, type BatchIterator, type MaybePromise } from "../maybe-async";
 import type { RunContext } from "./run-context";
@@ -65,7 +65,7 @@ async function runEpoch(trainer: Trainer, ctx: RunContext, data: FitData, plan: 
   await ctx.trainResults.flush();
   const valCheckBatch = trainer._valCheckBatch(data.numTrainBatches);
   let validatedAtEnd = false;
-  const it = batchIterator(data.train, epoch, start);
+  const it = data.train.batches(epoch, start);
   try {
     for (let batchIdx = start; ; batchIdx++) {
       trainer._resumeBatch = batchIdx;
@@ -174,10 +174,8 @@ async function runBatch(
       if (ctx.anomaly) await ctx.anomaly.end(`epoch ${epoch}, batch ${batchIdx}, global step ${trainer.globalStep}`);
     }
     if (ctx.optional.onTrainBatchEnd) {
-      const cbEnd = hooks.callbackHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-      if (isPromise(cbEnd)) await cbEnd;
-      const moduleEnd = hooks.moduleHook("onTrainBatchEnd", [outputs, batch, batchIdx]);
-      if (isPromise(moduleEnd)) await moduleEnd;
+      const ended = hooks.both("onTrainBatchEnd", [outputs, batch, batchIdx]);
+      if (isPromise(ended)) await ended;
     }
     const settled = hooks.settle();
     if (settled) await settled;
