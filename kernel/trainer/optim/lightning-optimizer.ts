@@ -79,8 +79,16 @@ export class LightningOptimizer {
   _applyBuffered(): void {
     const host = this.requireHost("step");
     // tf optimizers index their slots by position, so always pass every variable in the same order (null = skip).
-    const named = this.params().map((v) => ({ name: v.name, tensor: host.grads.get(v) ?? (null as unknown as tf.Tensor) }));
-    if (named.every((n) => n.tensor === null)) return;
+    // A plain loop, not map + every: the array `map` makes in optimized code has another map than the one it makes
+    // in baseline code, and the `every` after it threw the whole optimized batch step away (V8 --trace-deopt).
+    const named: { name: string; tensor: tf.Tensor }[] = [];
+    let anyGradient = false;
+    for (const v of this.params()) {
+      const tensor = host.grads.get(v) ?? null;
+      if (tensor !== null) anyGradient = true;
+      named.push({ name: v.name, tensor: tensor as tf.Tensor });
+    }
+    if (!anyGradient) return;
     this.optimizer.applyGradients(named);
   }
 
