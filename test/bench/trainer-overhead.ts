@@ -11,8 +11,9 @@
 //    paired with a hand step from the same ~10 ms and the drift cancels; each side then runs on caches the other just
 //    used. The two methods have agreed within ~0.01 on both models.
 // JIT state — each process first measures a few run-interleaved reps fresh, then runs untimed warm-up fits and hand
-// loops until V8 has compiled the trainer's per-batch code with its optimizing tier, then measures the steady state
-// (both methods above). The target applies to the steady state; the fresh-process column shows a short first fit.
+// loops, then measures with both methods above. For the MLP the warm-up lasts until V8 has compiled the trainer's
+// per-batch code with its optimizing tier (the steady state of a long fit); the GAN, 10× slower per step, gets a short
+// one. The fresh-process column shows a short first fit (in half the processes the other model ran first).
 // Processes — per-process medians differ by a few percent for the same code (wasm heap layout, JIT, host), so the table
 // gives the median over fresh processes and their range.
 // Also reports tf.memory().numTensors before/after each process's runs and the tensors gained per step during a fit.
