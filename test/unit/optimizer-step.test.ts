@@ -14,7 +14,7 @@ before(async () => {
 class TwoVars extends LightningModule {
   a = tf.variable(tf.scalar(1));
   b = tf.variable(tf.scalar(1));
-  log_: { a: number; b: number; iterations: number }[] = [];
+  afterStep: { a: number; b: number; iterations: number }[] = [];
   constructor() {
     super();
     this.automaticOptimization = false;
@@ -30,7 +30,7 @@ class TwoVars extends LightningModule {
     opt.step();
     opt.zeroGrad();
     const [a, b] = await Promise.all([this.a.data(), this.b.data()]);
-    this.log_.push({ a: a[0], b: b[0], iterations: (opt.optimizer as unknown as { iterations: number }).iterations });
+    this.afterStep.push({ a: a[0], b: b[0], iterations: (opt.optimizer as unknown as { iterations: number }).iterations });
   }
 }
 
@@ -38,7 +38,7 @@ test("step() moves only the variables with a buffered gradient, and applies noth
   const m = new TwoVars();
   const trainer = new Trainer({ maxEpochs: 1, logger: false, enableProgressBar: false, enableCheckpointing: false, live: false });
   await trainer.fit(m, new DataLoader({ x: tf.zeros([3, 1]) }, { batchSize: 1 }));
-  const [first, second, third] = m.log_;
+  const [first, second, third] = m.afterStep;
   assert.ok(first.a < 1 && first.b < 1, "both variables move on the first step");
   assert.equal(first.iterations, 1);
   assert.ok(second.a < first.a, "a has a gradient on the second step");
