@@ -30,8 +30,13 @@ import { arg, args } from "./bench-args";
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const PROCS = Number(arg("procs", QUICK ? "2" : "6"));
 const REPS = Number(arg("reps", QUICK ? "1" : "3"));
+/** A per-model count: `--mlp-<name>` and `--gan-<name>`, with their defaults. */
+const perModel = (name: string, mlp: number, gan: number) => ({
+  mlp: Number(arg(`mlp-${name}`, String(mlp))),
+  gan: Number(arg(`gan-${name}`, String(gan))),
+});
 /** Run-interleaved reps per process (a multiple of 3 balances the rotating order): short MLP runs need many. */
-const RUN_REPS: Record<"mlp" | "gan", number> = { mlp: Number(arg("mlp-run-reps", QUICK ? "3" : "12")), gan: Number(arg("gan-run-reps", QUICK ? "3" : "3")) };
+const RUN_REPS = perModel("run-reps", QUICK ? 3 : 12, 3);
 const BATCHES = Number(arg("batches", QUICK ? "16" : "60"));
 /** Batches dropped at the start of each fit (first-call compilation, allocation). */
 const WARMUP = 3;
@@ -57,12 +62,9 @@ const BENCHES: readonly Bench[] = ALL_BENCHES.filter((b) => arg("bench", b) === 
  * batches (runAutomaticBatch was compiled after ~1 560 MLP batches, forwardBackward after ~2 040, by --trace-opt).
  * The steady state is what a long fit runs in; the fresh-process figure is reported beside it.
  */
-const WARMUP_FITS: Record<Bench, number> = {
-  mlp: Number(arg("mlp-warmup-fits", QUICK ? "4" : "40")),
-  gan: Number(arg("gan-warmup-fits", QUICK ? "1" : "4")),
-};
+const WARMUP_FITS = perModel("warmup-fits", QUICK ? 4 : 40, QUICK ? 1 : 4);
 /** Run-interleaved reps in a fresh process, before the warm-up. */
-const FRESH_REPS: Record<Bench, number> = { mlp: Number(arg("mlp-fresh-reps", "3")), gan: Number(arg("gan-fresh-reps", "1")) };
+const FRESH_REPS = perModel("fresh-reps", 3, 1);
 
 function dense(units: number[], inputDim: number, lastActivation: "linear" | "tanh" = "linear"): tf.Sequential {
   return tf.sequential({
@@ -312,8 +314,8 @@ async function child(): Promise<void> {
     };
     // Run-interleaved: the trainer, the hand loop and the control's second hand loop, in rotating order.
     const interleavedRun = async (r: number): Promise<Run> => {
-      const run: Record<string, number> = {};
-      const steps: [string, () => Promise<Timing>][] = [
+      const run: Run = { ours: 0, hand: 0, control: 0 };
+      const steps: [keyof Run, () => Promise<Timing>][] = [
         ["ours", () => viaTrainer(bench, d, false)], ["hand", () => viaHand(bench, d, false)], ["control", () => viaHand(bench, d, false)],
       ];
       for (let i = 0; i < steps.length; i++) {
@@ -322,7 +324,7 @@ async function child(): Promise<void> {
         run[name] = median(t.times);
         if (name === "ours") result.growth.push(growthPerStep(t.counts));
       }
-      return run as unknown as Run;
+      return run;
     };
     for (let r = 0; r < FRESH_REPS[bench]; r++) result.fresh.push(await interleavedRun(r));
     for (let w = 0; w < WARMUP_FITS[bench]; w++) {
