@@ -4,6 +4,7 @@
  * (`manualBackward` takes the loss *function*, because TF.js keeps no autograd graph).
  */
 import * as tf from "@tensorflow/tfjs";
+import { variableGrads, TensorClass } from "./tf-handles";
 import { MisconfigurationError, describeValue } from "./errors";
 import type { LossTensor, MaybePromise, Stage, StepOutputs } from "./hooks";
 import type { LightningOptimizer } from "./optim/lightning-optimizer";
@@ -229,9 +230,9 @@ export abstract class LightningModule {
     }
     let result: { value: tf.Scalar; grads: Record<string, tf.Tensor | null> };
     try {
-      result = tf.variableGrads(() => {
+      result = variableGrads(() => {
         const loss = lossFn();
-        if (!(loss instanceof tf.Tensor)) {
+        if (!(loss instanceof TensorClass)) {
           throw new TypeError(`manualBackward: the loss function returned ${describeValue(loss)}; it must return a scalar tf.Tensor.`);
         }
         if (loss.rank !== 0) {

@@ -5,7 +5,8 @@
  * `disposeVariable` — `reset` and `disposeVariables` dispose through the latter) are wrapped once per engine to bump
  * a change counter, and the registry is counted again only after a change.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { engine as currentEngine } from "./tf-handles";
 
 interface RegistryEngine {
   readonly registeredVariables: Record<string, tf.Variable>;
@@ -42,7 +43,7 @@ function watch(engine: RegistryEngine): Watch {
 
 /** How many variables tfjs has registered now. */
 export function registeredVariableCount(): number {
-  const engine = tf.engine() as unknown as RegistryEngine;
+  const engine = currentEngine() as unknown as RegistryEngine;
   const w = watch(engine);
   const registry = engine.registeredVariables;
   // A reset engine has a new registry object; otherwise only the wrapped writers change it.

@@ -1,5 +1,5 @@
 /** Batch size inference for epoch means: first dim of the first tensor found depth-first in the batch (Lightning). */
-import * as tf from "@tensorflow/tfjs";
+import { TensorClass } from "../tf-handles";
 import { MisconfigurationError } from "../errors";
 
 export function inferBatchSize(batch: unknown, warn: (msg: string) => void): number {
@@ -18,7 +18,7 @@ export function inferBatchSize(batch: unknown, warn: (msg: string) => void): num
 }
 
 function walk(v: unknown, out: number[], seen: Set<unknown>): void {
-  if (v instanceof tf.Tensor) {
+  if (v instanceof TensorClass) {
     out.push(v.rank === 0 ? 1 : v.shape[0]);
     return;
   }

@@ -2,7 +2,7 @@
  * Validation and recording of one `this.log(name, value, options)` call against the hook that is running
  * (Lightning's `LightningModule.log` + `_ResultCollection.log`), with Lightning's error texts.
  */
-import * as tf from "@tensorflow/tfjs";
+import { keep, tidy, TensorClass } from "../tf-handles";
 import { MisconfigurationError, typeName } from "../errors";
 import { inferBatchSize } from "./batch-size";
 import { resolveLogLevels } from "./fx-validator";
@@ -26,7 +26,7 @@ const OPTION_NAMES = ["onStep", "onEpoch", "progBar", "logger", "reduceFx", "bat
 
 export function checkLogValue(name: string, value: unknown): void {
   if (typeof value === "number" || typeof value === "boolean") return;
-  if (value instanceof tf.Tensor) {
+  if (value instanceof TensorClass) {
     if (value.size !== 1) {
       throw new Error(
         `\`self.log(${name}, tensor)\` was called with a tensor of shape [${value.shape.join(", ")}], but the tensor ` +
@@ -37,7 +37,7 @@ export function checkLogValue(name: string, value: unknown): void {
     return;
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value) &&
-      Object.values(value).some((v) => typeof v === "object" && v !== null && !(v instanceof tf.Tensor))) {
+      Object.values(value).some((v) => typeof v === "object" && v !== null && !(v instanceof TensorClass))) {
     throw new Error(`\`self.log(${name}, ...)\` was called with a nested dict: nested dictionaries cannot be logged. Flatten it and use this.logDict.`);
   }
   const shown = typeof value === "string" ? JSON.stringify(value) : Array.isArray(value) ? `[${value.join(", ")}]` : String(value);
@@ -71,11 +71,11 @@ export function recordLog(target: LogTarget, name: string, value: unknown, optio
     if (target.batchSizeCache.value === null) target.batchSizeCache.value = inferBatchSize(target.batch, target.warn.bind(target));
     batchSize = target.batchSizeCache.value;
   }
-  if (value instanceof tf.Tensor) {
+  if (value instanceof TensorClass) {
     // A reference of our own (sharing the data) that survives the user's tidy and the batch scope until the
     // next flush reads and releases it.
-    const own = value.rank === 0 && value.dtype === "float32" ? shareData(value) : tf.tidy(() => value.reshape([]).cast("float32"));
-    target.results.update(entry, tf.keep(own), batchSize);
+    const own = value.rank === 0 && value.dtype === "float32" ? shareData(value) : tidy(() => value.reshape([]).cast("float32"));
+    target.results.update(entry, keep(own), batchSize);
   } else {
     target.results.update(entry, Number(value), batchSize);
   }

@@ -4,6 +4,7 @@
  * hooks, then `onBeforeOptimizerStep` and `configureGradientClipping`. Accumulating batches run only the closure part.
  */
 import * as tf from "@tensorflow/tfjs";
+import { keep, div, variableGrads, TensorClass } from "../tf-handles";
 import { MisconfigurationError } from "../errors";
 import type { StepOutputs } from "../hooks";
 import type { LightningOptimizer } from "../optim/lightning-optimizer";
@@ -94,13 +95,13 @@ function forwardBackward(ctx: RunContext, opt: LightningOptimizer, batch: unknow
     if (parsed.kind === "skip") throw SKIP;
     // Extra values are made inside the tape's tidy; keep them until the batch ends (released in ctx.endBatch).
     if (hasKeys(parsed.extra)) keepTensors(parsed.extra, ctx.batchOwned);
-    return info.accumulate > 1 ? tf.div(parsed.loss, info.accumulate) as tf.Scalar : parsed.loss;
+    return info.accumulate > 1 ? div(parsed.loss, info.accumulate) as tf.Scalar : parsed.loss;
   };
   if (vars.length === 0) {
     throw new MisconfigurationError("The optimizer has no trainable variables: check configureOptimizers params and variable.trainable flags.");
   }
   try {
-    const { value, grads } = tf.variableGrads(lossFn, vars);
+    const { value, grads } = variableGrads(lossFn, vars);
     const p = parsed as unknown as { extra: Record<string, unknown> };
     return { loss: value, grads, extra: p.extra };
   } catch (e) {
@@ -116,8 +117,8 @@ function forwardBackward(ctx: RunContext, opt: LightningOptimizer, batch: unknow
 }
 
 function keepTensors(v: unknown, owned: tf.Tensor[], seen = new Set<unknown>()): void {
-  if (v instanceof tf.Tensor) {
-    owned.push(tf.keep(v));
+  if (v instanceof TensorClass) {
+    owned.push(keep(v));
     return;
   }
   if (typeof v !== "object" || v === null || seen.has(v)) return;

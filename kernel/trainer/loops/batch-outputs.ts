@@ -1,5 +1,6 @@
 /** Finding the scalars and image batches in a training batch's `outputs` (for displays; read in one readback). */
 import * as tf from "@tensorflow/tfjs";
+import { TensorClass } from "../tf-handles";
 
 export interface OutputScan {
   numbers: Record<string, number>;
@@ -26,7 +27,7 @@ function walk(obj: Record<string, unknown>, prefix: string, scan: OutputScan, wa
     const name = prefix + k;
     if (typeof v === "number") scan.numbers[name] = v;
     else if (typeof v === "boolean") scan.numbers[name] = Number(v);
-    else if (v instanceof tf.Tensor) {
+    else if (v instanceof TensorClass) {
       if (v.isDisposed) continue;
       if (v.size === 1 && v.dtype !== "string") {
         scan.tensorNames.push(name);

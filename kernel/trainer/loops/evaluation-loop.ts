@@ -3,6 +3,7 @@
  * passed unchanged to the batch-end hooks. Each batch runs in its own tensor scope; metrics are read in one readback.
  */
 import * as tf from "@tensorflow/tfjs";
+import { engine, keep, TensorClass } from "../tf-handles";
 import type { Trainer } from "../trainer";
 import type { RunContext } from "./run-context";
 import type { BatchSource } from "./batch-source";
@@ -38,7 +39,7 @@ export async function runEvaluation(
     for (let i = 0; i < limit; i++) {
       await yieldToEventLoop(); // so an interrupt (SIGINT) can be seen at this boundary
       trainer._checkInterrupt();
-      tf.engine().startScope();
+      engine().startScope();
       try {
         const next = await it.next();
         if (next.done) break;
@@ -50,7 +51,7 @@ export async function runEvaluation(
         await hooks.settle();
         if (kind === "predict") {
           // Predictions outlive the batch scope: they are returned to the caller, who disposes them.
-          for (const t of collectTensors(out)) tf.keep(t);
+          for (const t of collectTensors(out)) keep(t);
           predictions.push(out);
         } else {
           await ctx.evalResults.flush();
@@ -58,7 +59,7 @@ export async function runEvaluation(
         }
       } finally {
         ctx.endBatch();
-        tf.engine().endScope();
+        engine().endScope();
       }
     }
   } finally {
@@ -99,7 +100,7 @@ export async function transfer(ctx: RunContext, batch: unknown): Promise<unknown
 }
 
 function collectTensors(v: unknown, out: tf.Tensor[] = [], seen = new Set<unknown>()): tf.Tensor[] {
-  if (v instanceof tf.Tensor) out.push(v);
+  if (v instanceof TensorClass) out.push(v);
   else if (typeof v === "object" && v !== null && !seen.has(v)) {
     seen.add(v);
     for (const x of Array.isArray(v) ? v : Object.values(v)) collectTensors(x, out, seen);

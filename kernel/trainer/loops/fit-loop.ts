@@ -3,7 +3,7 @@
  * validation check, one tensor scope per batch (tensors made during a batch are released after its hooks), one
  * device readback per batch, step metrics to loggers, and resume from the recorded epoch/batch position.
  */
-import * as tf from "@tensorflow/tfjs";
+import { engine, memory } from "../tf-handles";
 import { overrides } from "../callback";
 import type { StepOutputs } from "../hooks";
 import type { Trainer } from "../trainer";
@@ -122,7 +122,7 @@ async function runBatch(
 ): Promise<BatchResult> {
   const hooks = ctx.hooks;
   trainer._leaks?.beforeBatch();
-  tf.engine().startScope();
+  engine().startScope();
   let stepped = true;
   try {
     const pending = it.next();
@@ -189,7 +189,7 @@ async function runBatch(
   } finally {
     ctx.anomaly?.release();
     ctx.endBatch();
-    tf.engine().endScope();
+    engine().endScope();
     trainer._leaks?.afterBatch();
   }
 }
@@ -235,7 +235,7 @@ async function notifyListeners(
       batchesSeen: trainer.batchesSeen,
       epoch,
       batchIdx,
-      numTensors: tf.memory().numTensors,
+      numTensors: memory().numTensors,
     }]);
   }
   const images = { ...scan.images, ...ctx.images };

@@ -5,6 +5,7 @@
  * trainer warns once with the count per step and the hooks where the survivors were kept.
  */
 import * as tf from "@tensorflow/tfjs";
+import { memory } from "../tf-handles";
 import { registeredVariableCount } from "../variable-registry";
 
 interface Snapshot {
@@ -54,7 +55,7 @@ export class LeakDetector {
 
   private snapshot(): Snapshot {
     return {
-      tensors: tf.memory().numTensors,
+      tensors: memory().numTensors,
       variables: registeredVariableCount(),
       explained: this.explained(),
     };

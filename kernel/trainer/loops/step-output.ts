@@ -3,11 +3,12 @@
  * (Lightning's `ManualResult.from_training_step_output` / `ClosureResult.from_training_step_output`).
  */
 import * as tf from "@tensorflow/tfjs";
+import { TensorClass } from "../tf-handles";
 import { MisconfigurationError, describeValue } from "../errors";
 import type { StepOutputs } from "../hooks";
 
 function isDict(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof tf.Tensor) return false;
+  if (typeof v !== "object" || v === null || Array.isArray(v) || v instanceof TensorClass) return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null || v instanceof Map;
 }
@@ -17,7 +18,7 @@ function asRecord(v: Record<string, unknown> | Map<string, unknown>): Record<str
 }
 
 function requireTensorLoss(loss: unknown, mode: string): void {
-  if (!(loss instanceof tf.Tensor)) {
+  if (!(loss instanceof TensorClass)) {
     throw new MisconfigurationError(
       `In ${mode} optimization, \`trainingStep\` returned {loss: ${describeValue(loss)}}; "loss" must be a tf.Tensor ` +
         `(a scalar), not a plain number. Return the loss tensor itself, e.g. { loss: lossTensor }, ` +
@@ -32,7 +33,7 @@ function requireTensorLoss(loss: unknown, mode: string): void {
  */
 export function manualStepOutput(value: unknown): StepOutputs {
   if (value === undefined || value === null) return {};
-  if (value instanceof tf.Tensor) return { loss: value };
+  if (value instanceof TensorClass) return { loss: value };
   if (isDict(value)) {
     const out = asRecord(value);
     if ("loss" in out) requireTensorLoss(out.loss, "manual");
@@ -52,7 +53,7 @@ export type AutomaticStep =
 
 export function automaticStepOutput(value: unknown): AutomaticStep {
   if (value === undefined || value === null) return { kind: "skip" };
-  if (value instanceof tf.Tensor) return { kind: "loss", loss: checkScalar(value), extra: {} };
+  if (value instanceof TensorClass) return { kind: "loss", loss: checkScalar(value), extra: {} };
   if (isDict(value)) {
     const rec = asRecord(value);
     if (rec.loss === undefined || rec.loss === null) {

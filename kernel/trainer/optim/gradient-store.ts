@@ -4,6 +4,7 @@
  * (torch ≥ 2 `set_to_none`).
  */
 import * as tf from "@tensorflow/tfjs";
+import { keep, add } from "../tf-handles";
 
 export class GradientStore {
   private readonly buffers = new Map<string, tf.Tensor>();
@@ -17,12 +18,12 @@ export class GradientStore {
       if (g == null) continue;
       const old = this.buffers.get(name);
       if (old) {
-        const sum = tf.keep(tf.add(old, g));
+        const sum = keep(add(old, g));
         old.dispose();
         g.dispose();
         this.buffers.set(name, sum);
       } else {
-        this.buffers.set(name, tf.keep(g));
+        this.buffers.set(name, keep(g));
       }
     }
   }
@@ -35,7 +36,7 @@ export class GradientStore {
   set(v: tf.Variable, g: tf.Tensor): void {
     const old = this.buffers.get(v.name);
     if (old === g) return;
-    this.buffers.set(v.name, tf.keep(g));
+    this.buffers.set(v.name, keep(g));
     old?.dispose();
   }
 
