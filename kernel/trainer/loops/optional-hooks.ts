@@ -7,7 +7,7 @@
 import type { HookCaller } from "../hook-caller";
 
 /** LightningModule methods the loops call as hooks, whose default body the module may keep. */
-export type DefaultModuleHook = "backward" | "optimizerStep" | "optimizerZeroGrad" | "configureGradientClipping";
+export type DefaultModuleHook = "backward" | "optimizerStep" | "optimizerZeroGrad" | "configureGradientClipping" | "clipGradients";
 
 export interface OptionalHooks {
   onTrainBatchStart: boolean;
