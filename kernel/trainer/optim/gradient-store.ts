@@ -9,7 +9,7 @@ import { keep, add } from "../tf-handles";
 export class GradientStore {
   private readonly buffers = new Map<string, tf.Tensor>();
   /** Buffers cleared by `zeroLater`, disposed by `releaseZeroed`. */
-  private readonly zeroed: tf.Tensor[] = [];
+  private zeroed: tf.Tensor[] = [];
 
   /** Adds `grads` (by variable name) into the buffers, taking ownership of the given tensors. */
   accumulate(grads: Record<string, tf.Tensor | null>): void {
@@ -43,8 +43,13 @@ export class GradientStore {
   }
 
   zero(vars: readonly tf.Variable[]): void {
-    this.zeroLater(vars);
-    this.releaseZeroed();
+    for (const v of vars) {
+      const g = this.buffers.get(v.name);
+      if (g) {
+        g.dispose();
+        this.buffers.delete(v.name);
+      }
+    }
   }
 
   /**
@@ -65,7 +70,7 @@ export class GradientStore {
   releaseZeroed(): void {
     if (this.zeroed.length === 0) return;
     for (const g of this.zeroed) g.dispose();
-    this.zeroed.length = 0;
+    this.zeroed = [];
   }
 
   clear(): void {
