@@ -56,10 +56,9 @@ export function runAutomaticBatch(ctx: RunContext, batch: unknown, info: Automat
     };
     if (info.batchIdx % info.accumulate !== 0) return backward();
     return andThen(optional.onBeforeZeroGrad ? hooks.both("onBeforeZeroGrad", [opt]) : undefined, () =>
-      // LightningModule's own optimizerZeroGrad is `opt.zeroGrad()`: the same, with the memory freed at the batch's end.
       andThen(optional.optimizerZeroGrad
         ? hooks.moduleHook("optimizerZeroGrad", [info.epoch, info.batchIdx, opt])
-        : opt._zeroGradAtBatchEnd(), backward));
+        : module.optimizerZeroGrad(info.epoch, info.batchIdx, opt), backward));
   };
   if (info.accumulating) return andThen(closure(), () => ({ outputs, stepped: false }));
   const wrapped = () => andThen(closure(), (loss) =>

@@ -95,7 +95,6 @@ export class RunContext implements OptimizerHost, LogTarget {
   }
 
   endBatch(): void {
-    this.grads.releaseZeroed();
     for (const t of this.batchOwned) t.dispose();
     this.batchOwned = [];
     this.batch = undefined;

@@ -75,11 +75,6 @@ export class LightningOptimizer {
     this.requireHost("zeroGrad").grads.zero(this.params());
   }
 
-  /** @internal `zeroGrad()` whose tensors are disposed at the batch's end (the automatic loop's default zero-grad). */
-  _zeroGradAtBatchEnd(): void {
-    this.requireHost("zeroGrad").grads.zeroLater(this.params());
-  }
-
   /** @internal Applies buffered gradients (no hooks). Variables without a buffer are left untouched. */
   _applyBuffered(): void {
     const host = this.requireHost("step");
