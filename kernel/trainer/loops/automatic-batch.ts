@@ -3,7 +3,7 @@
  * `trainingStep` under the gradient tape, the zero-grad hooks (first batch of an accumulation window), the backward
  * hooks, then `onBeforeOptimizerStep` and `configureGradientClipping`. Accumulating batches run only the closure part.
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { keep, div, variableGrads, TensorClass } from "../tf-handles";
 import { MisconfigurationError } from "../errors";
 import type { StepOutputs } from "../hooks";

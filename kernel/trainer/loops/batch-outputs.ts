@@ -1,5 +1,5 @@
 /** Finding the scalars and image batches in a training batch's `outputs` (for displays; read in one readback). */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { TensorClass } from "../tf-handles";
 
 export interface OutputScan {

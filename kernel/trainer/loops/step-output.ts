@@ -2,7 +2,7 @@
  * The one place that turns what `trainingStep` returned into the `outputs` dict the batch-end hooks receive
  * (Lightning's `ManualResult.from_training_step_output` / `ClosureResult.from_training_step_output`).
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { TensorClass } from "../tf-handles";
 import { MisconfigurationError, describeValue } from "../errors";
 import type { StepOutputs } from "../hooks";

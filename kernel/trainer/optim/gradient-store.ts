@@ -3,7 +3,7 @@
  * backward calls until `zero()` — exactly PyTorch's semantics — and a variable with no buffer is not updated by a step
  * (torch ≥ 2 `set_to_none`).
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { keep, add } from "../tf-handles";
 
 export class GradientStore {
